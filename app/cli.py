@@ -1,0 +1,261 @@
+"""The `yibao` command: the GUI and the technician/scripting subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import random
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from app import __version__
+from app.errors import UserFacingError
+from app.logging_setup import setup_logging
+from app.paths import resolve_data_dir
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+def _language() -> str:
+    """Chinese unless English is asked for with YIBAO_LANG=en."""
+    import os
+
+    return "en" if os.environ.get("YIBAO_LANG", "").lower().startswith("en") else "zh_CN"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="yibao", description="Yibao Station 医保服务站客户端"
+    )
+    parser.add_argument("--version", action="version", version=f"yibao {__version__}")
+    parser.add_argument(
+        "--data-dir", help="data folder (default: $YIBAO_HOME, else the OS data folder)"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    gui = sub.add_parser("gui", help="open the client window")
+    gui.add_argument("--demo", action="store_true", help="demo station with simulated devices")
+    gui.add_argument(
+        "--mode", choices=["counter", "kiosk", "tablet", "technician"], default="counter"
+    )
+    gui.add_argument("--language", choices=["zh_CN", "en"], help="user interface language")
+    gui.add_argument("--screenshot", help="save a PNG of the first screen to this path")
+    gui.add_argument(
+        "--exit-after-screenshot", action="store_true", help="quit once the screenshot is saved"
+    )
+
+    status = sub.add_parser("status", help="station, catalog version and queue counts")
+    status.add_argument("--json", action="store_true")
+
+    queue = sub.add_parser("queue", help="the outbox: what waits to reach the centre")
+    queue.add_argument("--json", action="store_true")
+
+    demo = sub.add_parser("demo-filings", help="create drill filings on the demo station")
+    demo.add_argument("--count", type=int, required=True)
+    demo.add_argument("--photo-share", type=float, default=0.0, metavar="F",
+                      help="share (0..1) of filings that carry a ~200 KB photo")
+    demo.add_argument("--seed", type=int, default=None)
+
+    cat = sub.add_parser("catalog", help="list the current catalog, or check a catalog folder")
+    cat.add_argument("--check", metavar="DIR", help="validate the catalog in DIR and exit")
+    cat.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args([*(argv or sys.argv[1:]), "gui"])
+    data_dir = resolve_data_dir(args.data_dir)
+    setup_logging(data_dir / "logs", verbose=args.verbose)
+    language = getattr(args, "language", None) or _language()
+    try:
+        if args.command == "gui":
+            from ui.app import run_gui  # Qt is imported only for the GUI
+
+            return run_gui(
+                data_dir,
+                demo=args.demo,
+                mode=args.mode,
+                language=language,
+                screenshot=Path(args.screenshot) if args.screenshot else None,
+                exit_after_screenshot=args.exit_after_screenshot,
+            )
+        if args.command == "catalog" and args.check:
+            return _catalog_check(Path(args.check))
+        return _run_service_command(args, data_dir)
+    except UserFacingError as exc:
+        print(exc.text(language), file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `yibao queue | head`
+        return EXIT_OK
+    except Exception:
+        log.exception("unexpected error in `yibao %s`", args.command)
+        print(
+            "程序出错，详情已记入日志：" if language.startswith("zh") else "Unexpected error; see ",
+            data_dir / "logs" / "yibao.log",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+
+
+def _run_service_command(args: argparse.Namespace, data_dir: Path) -> int:
+    from app.context import AppContext
+
+    ctx = AppContext.open(data_dir)
+    try:
+        if args.command == "status":
+            return _status(ctx, as_json=args.json)
+        if args.command == "queue":
+            return _queue(ctx, as_json=args.json)
+        if args.command == "demo-filings":
+            return _demo_filings(ctx, args.count, args.photo_share, args.seed)
+        if args.command == "catalog":
+            return _catalog_list(ctx, as_json=args.json)
+    finally:
+        ctx.close()
+    return EXIT_USAGE
+
+
+def _status(ctx: object, *, as_json: bool) -> int:
+    from app.context import AppContext
+
+    assert isinstance(ctx, AppContext)
+    station = ctx.stations.station()
+    counts = ctx.queue.counts()
+    report = {
+        "station": None
+        if station is None
+        else {"code": station.code, "name": station.name, "demo": station.is_demo},
+        "catalog_version": ctx.catalog.current().version,
+        "data_dir": str(ctx.paths.root),
+        "key_store": ctx.secrets.description,
+        "filings_total": counts.filings_total,
+        "filings_by_state": counts.filings_by_state,
+        "outbox_by_state": counts.outbox_by_state,
+        "waiting_to_sync": counts.waiting,
+    }
+    if as_json:
+        print(json.dumps(report, ensure_ascii=False))
+        return EXIT_OK
+    print(f"站点 Station:        {station.name + ' ' + station.code if station else '未激活 not activated'}")
+    print(f"事项目录 Catalog:    {report['catalog_version']}")
+    print(f"数据目录 Data:       {report['data_dir']}")
+    print(f"密钥库 Key store:    {report['key_store']}")
+    print(f"申请 Filings:        {counts.filings_total}")
+    for state, n in sorted(counts.filings_by_state.items()):
+        print(f"  {state:<18}{n}")
+    print(f"待上传 Waiting:      {counts.waiting}")
+    for state, n in sorted(counts.outbox_by_state.items()):
+        print(f"  {state:<18}{n}")
+    return EXIT_OK
+
+
+def _queue(ctx: object, *, as_json: bool) -> int:
+    from app.context import AppContext
+
+    assert isinstance(ctx, AppContext)
+    rows = ctx.queue.outbox()
+    if as_json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "idempotency_key": r.idempotency_key,
+                        "kind": r.kind,
+                        "filing": r.filing_uid,
+                        "state": r.state,
+                        "attempts": r.attempts,
+                        "last_error": r.last_error,
+                        "created_at": r.created_at.isoformat() + "Z",
+                        "next_attempt_at": r.next_attempt_at.isoformat() + "Z"
+                        if r.next_attempt_at
+                        else None,
+                    }
+                    for r in rows
+                ],
+                ensure_ascii=False,
+            )
+        )
+        return EXIT_OK
+    print(f"{'created (UTC)':<20} {'kind':<8} {'state':<16} {'tries':>5}  key")
+    for r in rows:
+        print(f"{r.created_at:%Y-%m-%d %H:%M:%S} {r.kind:<8} {r.state:<16} {r.attempts:>5}  "
+              f"{r.idempotency_key}")
+    print(f"{len(rows)} entries")
+    return EXIT_OK
+
+
+def _demo_filings(ctx: object, count: int, photo_share: float, seed: int | None) -> int:
+    from app.context import AppContext
+    from app.services.demo_data import demo_photo, demo_values
+    from app.services.filing_service import Attachment, FilingRequest
+    from app.services.station_service import DEMO_OPERATOR_CODE
+    from devices.simulated_identity import SimulatedIdentityReader
+
+    assert isinstance(ctx, AppContext)
+    if count < 0 or not 0.0 <= photo_share <= 1.0:
+        print("--count 须为非负整数，--photo-share 须在 0 到 1 之间。", file=sys.stderr)
+        return EXIT_USAGE
+    catalog = ctx.catalog.current()
+    station = ctx.stations.ensure_demo_station(catalog)
+    service = ctx.filing_service(station)
+    reader = SimulatedIdentityReader(seed=seed, read_delay=0)
+    rng = random.Random(seed)
+    items = [
+        i for i in catalog.items
+        if i.code in station.enabled_items and i.kind.value == "application"
+        and reader.read().id_kind.method in i.identity_methods
+    ]
+    photos = round(count * photo_share)
+    with_photo = set(rng.sample(range(count), photos)) if count else set()
+    for n in range(count):
+        item = items[n % len(items)]
+        person = reader.read()
+        attachments = (
+            [Attachment(code="face_photo", data=demo_photo(rng))] if n in with_photo else []
+        )
+        service.submit(
+            FilingRequest(
+                item_code=item.code,
+                values=demo_values(item, person, rng),
+                person=person,
+                operator_code=DEMO_OPERATOR_CODE,
+                attachments=attachments,
+            )
+        )
+    print(f"created {count} demo filings ({photos} with a photo) on {station.code}")
+    return EXIT_OK
+
+
+def _catalog_list(ctx: object, *, as_json: bool) -> int:
+    from app.context import AppContext
+
+    assert isinstance(ctx, AppContext)
+    catalog = ctx.catalog.current()
+    if as_json:
+        print(catalog.model_dump_json())
+        return EXIT_OK
+    print(f"catalog {catalog.version} ({len(catalog.items)} items)")
+    for item in catalog.items:
+        offline = "offline" if item.offline else "online "
+        print(f"  {item.code:<14} {item.kind.value:<12} {offline} {item.name}")
+    return EXIT_OK
+
+
+def _catalog_check(directory: Path) -> int:
+    from app.catalog.loader import load_catalog
+
+    catalog = load_catalog(directory)
+    print(f"catalog {catalog.version}: {len(catalog.items)} items, OK")
+    return EXIT_OK

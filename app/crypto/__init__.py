@@ -1,0 +1,1 @@
+"""Encryption of personal data at rest, with keys from the OS keyring."""

@@ -1,0 +1,148 @@
+"""Reading the queue: filings with their state, and counts for the status bar and CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from app.crypto.field_cipher import FieldCipher
+from app.identity import mask_name
+from app.services.catalog_service import CatalogService
+from app.store.db import Database
+from app.store.models import Filing, Material, OutboxEntry, OutboxState, Person
+
+WAITING_STATES = (
+    OutboxState.PENDING,
+    OutboxState.SENDING,
+    OutboxState.RETRY_WAIT,
+    OutboxState.UNKNOWN_OUTCOME,
+    OutboxState.BLOCKED_AUTH,
+    OutboxState.BLOCKED_CONFIG,
+)
+
+
+@dataclass(frozen=True)
+class FilingSummary:
+    """One row of the queue view; the person's name is already masked."""
+
+    uid: str
+    item_code: str
+    item_name: str
+    person_masked: str
+    state: str
+    outbox_state: str | None
+    created_at: dt.datetime
+    receipt_no: str | None
+    centre_status: str | None
+    centre_message: str | None
+    materials: int
+    catalog_version: str
+
+
+@dataclass(frozen=True)
+class StatusCounts:
+    filings_total: int
+    filings_by_state: dict[str, int]
+    outbox_by_state: dict[str, int]
+
+    @property
+    def waiting(self) -> int:
+        return sum(self.outbox_by_state.get(s.value, 0) for s in WAITING_STATES)
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    idempotency_key: str
+    kind: str
+    filing_uid: str | None
+    state: str
+    attempts: int
+    last_error: str | None
+    created_at: dt.datetime
+    next_attempt_at: dt.datetime | None
+
+
+class QueueService:
+    def __init__(self, db: Database, cipher: FieldCipher, catalog: CatalogService) -> None:
+        self._db = db
+        self._cipher = cipher
+        self._catalog = catalog
+
+    def counts(self) -> StatusCounts:
+        with self._db.read() as s:
+            by_state = dict(
+                s.execute(select(Filing.state, func.count()).group_by(Filing.state)).tuples().all()
+            )
+            outbox = dict(
+                s.execute(
+                    select(OutboxEntry.state, func.count()).group_by(OutboxEntry.state)
+                ).tuples().all()
+            )
+        return StatusCounts(sum(by_state.values()), by_state, outbox)
+
+    def filings(self, *, limit: int = 500, state: str | None = None) -> list[FilingSummary]:
+        """The newest filings first, names decrypted only to be masked."""
+        names = {i.code: i.name for i in self._catalog.current().items}
+        materials = (
+            select(Material.filing_id, func.count().label("n"))
+            .group_by(Material.filing_id)
+            .subquery()
+        )
+        query = (
+            select(Filing, Person.name_enc, OutboxEntry.state, materials.c.n)
+            .join(Person, Person.id == Filing.person_id)
+            .outerjoin(
+                OutboxEntry,
+                (OutboxEntry.filing_id == Filing.id) & (OutboxEntry.kind == "filing"),
+            )
+            .outerjoin(materials, materials.c.filing_id == Filing.id)
+            .order_by(Filing.id.desc())
+            .limit(limit)
+        )
+        if state is not None:
+            query = query.where(Filing.state == state)
+        rows = []
+        with self._db.read() as s:
+            for filing, name_enc, outbox_state, n in s.execute(query).tuples():
+                name = self._cipher.decrypt_text(name_enc, "person.name") or ""
+                rows.append(
+                    FilingSummary(
+                        uid=filing.uid,
+                        item_code=filing.item_code,
+                        item_name=names.get(filing.item_code, filing.item_code),
+                        person_masked=mask_name(name),
+                        state=filing.state,
+                        outbox_state=outbox_state,
+                        created_at=filing.created_at,
+                        receipt_no=filing.receipt_no,
+                        centre_status=filing.centre_status,
+                        centre_message=filing.centre_message,
+                        materials=int(n or 0),
+                        catalog_version=filing.catalog_version,
+                    )
+                )
+        return rows
+
+    def outbox(self, *, limit: int = 1000) -> list[OutboxRow]:
+        query = (
+            select(OutboxEntry, Filing.uid)
+            .outerjoin(Filing, Filing.id == OutboxEntry.filing_id)
+            .order_by(OutboxEntry.id)
+            .limit(limit)
+        )
+        with self._db.read() as s:
+            return [
+                OutboxRow(
+                    idempotency_key=e.idempotency_key,
+                    kind=e.kind,
+                    filing_uid=uid,
+                    state=e.state,
+                    attempts=e.attempts,
+                    last_error=e.last_error,
+                    created_at=e.created_at,
+                    next_attempt_at=e.next_attempt_at,
+                )
+                for e, uid in s.execute(query).tuples()
+            ]

@@ -1,0 +1,126 @@
+"""This terminal's station and operators, and the demo station for `--demo`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import insert, select
+
+from app.catalog.schema import Catalog, Channel, StationList
+from app.errors import UserFacingError
+from app.store.db import Database
+from app.store.models import Operator, OperatorRole, Role, Station
+
+DEMO_STATION_CODE = "DEMO-441802-001"
+DEMO_OPERATOR_CODE = "DEMO01"
+
+
+@dataclass(frozen=True)
+class StationInfo:
+    code: str
+    name: str
+    channel: Channel
+    station_list: StationList
+    status: str
+    enabled_items: frozenset[str]
+    is_demo: bool
+
+
+@dataclass(frozen=True)
+class OperatorInfo:
+    code: str
+    name: str
+    roles: tuple[str, ...]
+
+
+class NotActivated(UserFacingError):
+    def __init__(self) -> None:
+        super().__init__(
+            "本终端尚未激活，请由技术人员用激活码激活（或以 --demo 打开演示站点）。",
+            "This terminal is not activated; a technician must activate it "
+            "(or open the demo station with --demo).",
+        )
+
+
+class StationService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def station(self) -> StationInfo | None:
+        with self._db.read() as s:
+            row = s.execute(select(Station)).scalars().first()
+            if row is None:
+                return None
+            return StationInfo(
+                code=row.code,
+                name=row.name,
+                channel=Channel(row.channel),
+                station_list=StationList(row.station_list),
+                status=row.status,
+                enabled_items=frozenset(row.enabled_items),
+                is_demo=row.is_demo,
+            )
+
+    def require_station(self) -> StationInfo:
+        station = self.station()
+        if station is None:
+            raise NotActivated()
+        return station
+
+    def operator(self, code: str) -> OperatorInfo | None:
+        with self._db.read() as s:
+            op = s.execute(select(Operator).where(Operator.code == code)).scalar_one_or_none()
+            if op is None:
+                return None
+            roles = s.execute(
+                select(OperatorRole.role_code).where(OperatorRole.operator_id == op.id)
+            ).scalars().all()
+            return OperatorInfo(op.code, op.name, tuple(roles))
+
+    def ensure_demo_station(self, catalog: Catalog) -> StationInfo:
+        """Create the demo township station with one agent, unless a station exists.
+
+        A terminal activated for a real station refuses demo mode, so drills never mix
+        with real citizens' filings.
+        """
+        existing = self.station()
+        if existing is not None:
+            if not existing.is_demo:
+                raise UserFacingError(
+                    "本终端已激活为正式站点，不能进入演示模式。请使用单独的数据目录（--data-dir）。",
+                    "This terminal is activated for a real station and cannot run the demo; "
+                    "use a separate data folder (--data-dir).",
+                )
+            return existing
+        items = [i.code for i in catalog.items if StationList.TOWNSHIP in i.lists]
+        with self._db.write() as s:
+            s.execute(
+                insert(Station),
+                {
+                    "code": DEMO_STATION_CODE,
+                    "name": "示范镇医保工作站（演示）",
+                    "institution_type": "township",
+                    "channel": Channel.TOWNSHIP.value,
+                    "station_list": StationList.TOWNSHIP.value,
+                    "region_code": "441802",
+                    "address": "示范镇政务服务中心一楼",
+                    "status": "active",
+                    "enabled_items": items,
+                    "is_demo": True,
+                },
+            )
+            s.execute(
+                insert(Role),
+                {
+                    "code": "township_agent",
+                    "name": "镇街经办人员",
+                    "channel": Channel.TOWNSHIP.value,
+                    "items": items,
+                },
+            )
+            op_id = s.execute(
+                insert(Operator).returning(Operator.id),
+                {"code": DEMO_OPERATOR_CODE, "name": "李明", "status": "active"},
+            ).scalar_one()
+            s.execute(insert(OperatorRole), {"operator_id": op_id, "role_code": "township_agent"})
+        return self.require_station()

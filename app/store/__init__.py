@@ -1,0 +1,1 @@
+"""The local store: SQLite through SQLAlchemy, migrated by alembic, personal data encrypted."""

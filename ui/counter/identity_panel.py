@@ -1,0 +1,53 @@
+"""Who the filing is for: read from a device, shown masked. No typing an ID number here."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from app.identity import PersonRead, mask_id_number, mask_name
+from ui import labels
+
+
+class IdentityPanel(QGroupBox):
+    read_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle(self.tr("Citizen"))
+        self.read_button = QPushButton(self.tr("Read ID card"), self)
+        self.read_button.setObjectName("readCardButton")
+        self.read_button.setAccessibleName(self.tr("Read ID card"))
+        self.summary = QLabel(self)
+        self.summary.setObjectName("personSummary")
+        self.summary.setWordWrap(True)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.summary, 1)
+        layout.addWidget(self.read_button)
+        self.read_button.clicked.connect(self.read_requested)
+        self.show_person(None)
+
+    def set_reading(self, reading: bool) -> None:
+        self.read_button.setEnabled(not reading)
+        if reading:
+            self.summary.setText(self.tr("Reading the card... place the ID card on the reader."))
+
+    def show_person(self, person: PersonRead | None) -> None:
+        if person is None:
+            self.summary.setText(
+                self.tr("No citizen yet. Read an ID card, social-security card or e-voucher "
+                        "to start; ID numbers cannot be typed.")
+            )
+            return
+        text = self.tr("%1 · %2 · %3 · read by %4")
+        for placeholder, value in (
+            ("%1", mask_name(person.name)),
+            ("%2", labels.sex(person.sex)),
+            ("%3", mask_id_number(person.id_number)),
+            ("%4", person.source),
+        ):
+            text = text.replace(placeholder, value)
+        self.summary.setText(text)
+
+    def show_error(self, message: str) -> None:
+        self.summary.setText(message)

@@ -1,0 +1,231 @@
+"""The counter main window: items, the citizen, the form, and the queue."""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.context import AppContext
+from app.errors import UserFacingError
+from app.identity import PersonRead
+from app.services.filing_service import FilingRequest, FilingService, FormInvalid, SavedFiling
+from app.services.queue_service import FilingSummary, StatusCounts
+from app.services.station_service import OperatorInfo, StationInfo
+from app.validation import validate_form
+from devices.identity import IdentityReader
+from ui.counter.form_view import FormView
+from ui.counter.identity_panel import IdentityPanel
+from ui.counter.item_list import ItemList
+from ui.counter.queue_view import QueueView
+from ui.status_bar import StationStatusBar
+from ui.tasks import TaskLane
+
+log = logging.getLogger(__name__)
+
+OK_STYLE = "color: #1b5e20; font-weight: bold;"
+ERROR_STYLE = "color: #b00020; font-weight: bold;"
+
+
+class CounterWindow(QMainWindow):
+    def __init__(
+        self,
+        ctx: AppContext,
+        station: StationInfo,
+        operator: OperatorInfo,
+        reader: IdentityReader,
+        language: str,
+    ) -> None:
+        super().__init__()
+        self.setObjectName("counterWindow")
+        self._ctx = ctx
+        self._station = station
+        self._operator = operator
+        self._reader = reader
+        self._language = language
+        self._service: FilingService = ctx.filing_service(station)
+        self._catalog = ctx.catalog.current()
+        self.person: PersonRead | None = None
+        self.last_saved: SavedFiling | None = None
+        self.db_lane = TaskLane("db", self)
+        self.device_lane = TaskLane("identity", self)
+
+        self.setWindowTitle(self.tr("Yibao Station — Counter"))
+        self.status = StationStatusBar(self)
+        self.setStatusBar(self.status)
+        self.status.set_station(station.name, station.code, station.is_demo)
+        self.status.set_operator(operator.name, operator.code)
+
+        self.items = ItemList(language, self)
+        self.identity = IdentityPanel(self)
+        self.form = FormView(language, self)
+        self.message = QLabel(self)
+        self.message.setObjectName("messageLabel")
+        self.message.setWordWrap(True)
+        self.save_button = QPushButton(self.tr("Save and queue"), self)
+        self.save_button.setObjectName("saveButton")
+        self.save_button.setAccessibleName(self.tr("Save and queue"))
+        self.next_button = QPushButton(self.tr("Next citizen"), self)
+        self.next_button.setObjectName("nextCitizenButton")
+        self.next_button.setAccessibleName(self.tr("Next citizen"))
+        self.queue = QueueView(self)
+
+        handle = QWidget(self)
+        handle_layout = QVBoxLayout(handle)
+        handle_layout.addWidget(self.identity)
+        handle_layout.addWidget(self.form, 1)
+        handle_layout.addWidget(self.message)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.next_button)
+        buttons.addWidget(self.save_button)
+        handle_layout.addLayout(buttons)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("counterTabs")
+        self.tabs.addTab(handle, self.tr("Handle"))
+        self.tabs.addTab(self.queue, self.tr("Queue"))
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self.items)
+        splitter.addWidget(self.tabs)
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([300, 900])
+        self.setCentralWidget(splitter)
+
+        self.items.set_items(self._catalog, station.enabled_items)
+        self.items.item_chosen.connect(self._on_item_chosen)
+        self.identity.read_requested.connect(self.read_identity)
+        self.save_button.clicked.connect(self.save)
+        self.next_button.clicked.connect(self.next_citizen)
+        self._update_save_enabled()
+        self.refresh()
+
+    # ---- identity -------------------------------------------------------------------------
+    def read_identity(self) -> None:
+        self.identity.set_reading(True)
+        self.device_lane.submit(
+            functools.partial(self._reader.read, 10.0), self._on_person, self._on_read_failed
+        )
+
+    def _on_person(self, person: object) -> None:
+        assert isinstance(person, PersonRead)
+        self.person = person
+        self.identity.set_reading(False)
+        self.identity.show_person(person)
+        self.form.set_person(person)
+        self._update_save_enabled()
+
+    def _on_read_failed(self, exc: BaseException) -> None:
+        self.identity.set_reading(False)
+        self.identity.show_error(self._describe(exc, self.tr("The card could not be read.")))
+
+    def next_citizen(self) -> None:
+        self.person = None
+        self.identity.show_person(None)
+        self.form.clear()
+        self.form.set_person(None)
+        self._set_message("", ok=True)
+        self._update_save_enabled()
+
+    # ---- filing ---------------------------------------------------------------------------
+    def _on_item_chosen(self, code: str) -> None:
+        self.form.set_item(self._catalog.item(code))
+        self.form.set_person(self.person)
+        self._set_message("", ok=True)
+        self._update_save_enabled()
+
+    def _update_save_enabled(self) -> None:
+        ready = self.person is not None and self.form.item is not None
+        self.save_button.setEnabled(ready)
+        if self.form.item is not None and self.person is None:
+            self.save_button.setToolTip(self.tr("Read the citizen's card first"))
+        else:
+            self.save_button.setToolTip("")
+
+    def save(self) -> None:
+        item, person = self.form.item, self.person
+        if item is None or person is None:
+            return
+        values = self.form.raw_values()
+        checked = validate_form(item, values, prefill=person.prefill())
+        self.form.show_errors(checked.errors)
+        if not checked.ok:
+            self._set_message(self.tr("Please correct the fields marked in red."), ok=False)
+            return
+        request = FilingRequest(
+            item_code=item.code,
+            values=values,
+            person=person,
+            operator_code=self._operator.code,
+        )
+        self.save_button.setEnabled(False)
+        self._set_message(self.tr("Saving..."), ok=True)
+        self.db_lane.submit(
+            functools.partial(self._service.submit, request), self._on_saved, self._on_save_failed
+        )
+
+    def _on_saved(self, saved: object) -> None:
+        assert isinstance(saved, SavedFiling)
+        self.last_saved = saved
+        self.form.clear()
+        self._set_message(
+            self.tr("Saved and queued for upload. Reference: %1").replace("%1", saved.uid[:8]),
+            ok=True,
+        )
+        self._update_save_enabled()
+        self.refresh()
+
+    def _on_save_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, FormInvalid):
+            self.form.show_errors(exc.errors)
+        self._set_message(
+            self._describe(exc, self.tr("Not saved. Nothing saved earlier was affected.")),
+            ok=False,
+        )
+        self._update_save_enabled()
+
+    # ---- queue and status -----------------------------------------------------------------
+    def refresh(self) -> None:
+        self.db_lane.submit(self._ctx.queue.filings, self._on_filings)
+        self.db_lane.submit(self._ctx.queue.counts, self._on_counts)
+
+    def _on_filings(self, rows: object) -> None:
+        assert isinstance(rows, list)
+        self.queue.set_rows([r for r in rows if isinstance(r, FilingSummary)])
+
+    def _on_counts(self, counts: object) -> None:
+        assert isinstance(counts, StatusCounts)
+        self.status.set_waiting(counts.waiting)
+
+    # ---- helpers --------------------------------------------------------------------------
+    def _describe(self, exc: BaseException, fallback: str) -> str:
+        if isinstance(exc, UserFacingError):
+            return exc.text(self._language)
+        log.error("unexpected error", exc_info=exc)
+        return fallback + " " + self.tr("The details are in the log.")
+
+    def _set_message(self, text: str, *, ok: bool) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)
+
+    def shutdown(self) -> None:
+        """Stop the device lane, then the database lane (which finishes queued saves)."""
+        self.device_lane.shutdown()
+        self.db_lane.shutdown()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,84 @@
+"""The queue: every filing with its local state, upload state and the centre's answer."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QHeaderView, QTableView, QVBoxLayout, QWidget
+
+from app.services.queue_service import FilingSummary
+from ui import labels
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class QueueModel(QAbstractTableModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[FilingSummary] = []
+        self._headers = [
+            self.tr("Saved at"),
+            self.tr("Item"),
+            self.tr("Citizen"),
+            self.tr("State"),
+            self.tr("Upload"),
+            self.tr("Receipt no."),
+            self.tr("Materials"),
+        ]
+
+    def set_rows(self, rows: list[FilingSummary]) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def row(self, n: int) -> FilingSummary:
+        return self._rows[n]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._headers)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self._headers[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        r = self._rows[index.row()]
+        local = r.created_at  # stored in UTC; shown as stored until time zones are settled
+        return [
+            f"{local:%Y-%m-%d %H:%M}",
+            r.item_name,
+            r.person_masked,
+            labels.filing_state(r.state),
+            labels.outbox_state(r.outbox_state),
+            r.receipt_no or "",
+            str(r.materials),
+        ][index.column()]
+
+
+class QueueView(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = QueueModel(self)
+        self.table = QTableView(self)
+        self.table.setObjectName("queueTable")
+        self.table.setAccessibleName(self.tr("Filings and their states"))
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table)
+
+    def set_rows(self, rows: list[FilingSummary]) -> None:
+        self.model.set_rows(rows)

@@ -1,0 +1,49 @@
+"""The station status bar: station, operator, network, items waiting to sync."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+
+class StationStatusBar(QStatusBar):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("stationStatusBar")
+        self.station_label = QLabel(self)
+        self.operator_label = QLabel(self)
+        self.network_label = QLabel(self)
+        self.waiting_label = QLabel(self)
+        for name, label in (
+            ("stationLabel", self.station_label),
+            ("operatorLabel", self.operator_label),
+            ("networkLabel", self.network_label),
+            ("waitingLabel", self.waiting_label),
+        ):
+            label.setObjectName(name)
+            self.addPermanentWidget(label)
+        self.set_network(online=False, reason=self.tr("no centre configured"))
+        self.set_waiting(0)
+
+    def set_station(self, name: str, code: str, demo: bool) -> None:
+        text = self.tr("Station: %1 (%2)").replace("%1", name).replace("%2", code)
+        if demo:
+            text += " " + self.tr("[demo]")
+        self.station_label.setText(text)
+        self.station_label.setAccessibleName(text)
+
+    def set_operator(self, name: str, code: str) -> None:
+        text = self.tr("Operator: %1 (%2)").replace("%1", name).replace("%2", code)
+        self.operator_label.setText(text)
+        self.operator_label.setAccessibleName(text)
+
+    def set_network(self, *, online: bool, reason: str = "") -> None:
+        text = self.tr("Online") if online else self.tr("Offline")
+        if reason:
+            text += f" ({reason})"
+        self.network_label.setText(text)
+        self.network_label.setAccessibleName(text)
+
+    def set_waiting(self, count: int) -> None:
+        text = self.tr("Waiting to sync: %n", "", count)
+        self.waiting_label.setText(text)
+        self.waiting_label.setAccessibleName(text)
