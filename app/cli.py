@@ -30,9 +30,7 @@ def _language() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="yibao", description="Yibao Station 医保服务站客户端"
-    )
+    parser = argparse.ArgumentParser(prog="yibao", description="Yibao Station 医保服务站客户端")
     parser.add_argument("--version", action="version", version=f"yibao {__version__}")
     parser.add_argument(
         "--data-dir", help="data folder (default: $YIBAO_HOME, else the OS data folder)"
@@ -59,8 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo-filings", help="create drill filings on the demo station")
     demo.add_argument("--count", type=int, required=True)
-    demo.add_argument("--photo-share", type=float, default=0.0, metavar="F",
-                      help="share (0..1) of filings that carry a ~200 KB photo")
+    demo.add_argument(
+        "--photo-share",
+        type=float,
+        default=0.0,
+        metavar="F",
+        help="share (0..1) of filings that carry a ~200 KB photo",
+    )
     demo.add_argument("--seed", type=int, default=None)
 
     cat = sub.add_parser("catalog", help="list the current catalog, or check a catalog folder")
@@ -148,7 +151,8 @@ def _status(ctx: object, *, as_json: bool) -> int:
     if as_json:
         print(json.dumps(report, ensure_ascii=False))
         return EXIT_OK
-    print(f"站点 Station:        {station.name + ' ' + station.code if station else '未激活 not activated'}")
+    where = f"{station.name} {station.code}" if station else "未激活 not activated"
+    print(f"站点 Station:        {where}")
     print(f"事项目录 Catalog:    {report['catalog_version']}")
     print(f"数据目录 Data:       {report['data_dir']}")
     print(f"密钥库 Key store:    {report['key_store']}")
@@ -190,8 +194,10 @@ def _queue(ctx: object, *, as_json: bool) -> int:
         return EXIT_OK
     print(f"{'created (UTC)':<20} {'kind':<8} {'state':<16} {'tries':>5}  key")
     for r in rows:
-        print(f"{r.created_at:%Y-%m-%d %H:%M:%S} {r.kind:<8} {r.state:<16} {r.attempts:>5}  "
-              f"{r.idempotency_key}")
+        print(
+            f"{r.created_at:%Y-%m-%d %H:%M:%S} {r.kind:<8} {r.state:<16} {r.attempts:>5}  "
+            f"{r.idempotency_key}"
+        )
     print(f"{len(rows)} entries")
     return EXIT_OK
 
@@ -213,8 +219,10 @@ def _demo_filings(ctx: object, count: int, photo_share: float, seed: int | None)
     reader = SimulatedIdentityReader(seed=seed, read_delay=0)
     rng = random.Random(seed)
     items = [
-        i for i in catalog.items
-        if i.code in station.enabled_items and i.kind.value == "application"
+        i
+        for i in catalog.items
+        if i.code in station.enabled_items
+        and i.kind.value == "application"
         and reader.read().id_kind.method in i.identity_methods
     ]
     photos = round(count * photo_share)

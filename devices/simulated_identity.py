@@ -18,8 +18,33 @@ from app.identity import IdKind, PersonRead
 from devices.base import DeviceHealth
 
 SURNAMES = ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "欧阳", "司马", "𬌗"]
-GIVEN = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰",
-         "娟", "涛", "明", "超", "秀兰", "霞", "𠮷", "䶮", "堃", "昇", "𡒄"]
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "秀英",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀兰",
+    "霞",
+    "𠮷",
+    "䶮",
+    "堃",
+    "昇",
+    "𡒄",
+]
 REGIONS = [
     ("441802", "广东省清远市清城区", "清远市公安局清城分局"),
     ("110105", "北京市朝阳区", "北京市公安局朝阳分局"),
@@ -27,6 +52,7 @@ REGIONS = [
     ("330106", "浙江省杭州市西湖区", "杭州市公安局西湖区分局"),
     ("530102", "云南省昆明市五华区", "昆明市公安局五华分局"),
 ]
+STREETS = ["人民路", "解放路", "和平街", "新华村"]
 ETHNICITIES = ["01", "01", "01", "02", "03", "05", "08", "11"]  # GB/T 3304 codes
 
 
@@ -75,7 +101,7 @@ class SimulatedIdentityReader:
             sex=sex,
             ethnicity=rng.choice(ETHNICITIES),
             birth_date=birth,
-            address=f"{place}{rng.choice(['人民路', '解放路', '和平街', '新华村'])}{rng.randrange(1, 300)}号",
+            address=f"{place}{rng.choice(STREETS)}{rng.randrange(1, 300)}号",
             issuer=issuer,
             valid_from=f"{issued:%Y.%m.%d}",
             valid_until=until,

@@ -56,7 +56,8 @@ def load_catalog(directory: Path) -> Catalog:
     manifest = _read_yaml(manifest_path)
     if not isinstance(manifest, dict):
         raise CatalogError(
-            f"事项目录有误：{manifest_path.name} 不是映射", f"Malformed catalog: {manifest_path.name}"
+            f"事项目录有误：{manifest_path.name} 不是映射",
+            f"Malformed catalog: {manifest_path.name}",
         )
     items = list(_load_items(sorted((directory / "items").glob("*.yaml"))))
     try:

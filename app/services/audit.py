@@ -18,8 +18,14 @@ from app.store.models import AuditEvent, utcnow
 GENESIS = "0" * 64
 
 
-def _digest(prev: str, at: dt.datetime, operator: str | None, action: str, subject: str | None,
-            detail: str | None) -> str:
+def _digest(
+    prev: str,
+    at: dt.datetime,
+    operator: str | None,
+    action: str,
+    subject: str | None,
+    detail: str | None,
+) -> str:
     body = json.dumps([prev, at.isoformat(), operator, action, subject, detail], ensure_ascii=False)
     return hashlib.sha256(body.encode()).hexdigest()
 
@@ -33,9 +39,12 @@ def record(
     detail: str | None = None,
 ) -> None:
     """Append an event inside the caller's write transaction (which holds the write lock)."""
-    prev = session.execute(
-        select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
-    ).scalar_one_or_none() or GENESIS
+    prev = (
+        session.execute(
+            select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+        ).scalar_one_or_none()
+        or GENESIS
+    )
     at = utcnow()
     session.execute(
         insert(AuditEvent),

@@ -80,11 +80,15 @@ class CatalogService:
             version = s.execute(
                 select(CatalogVersion).where(CatalogVersion.is_current)
             ).scalar_one()
-            items = s.execute(
-                select(CatalogItemRow.spec)
-                .where(CatalogItemRow.version == version.version)
-                .order_by(CatalogItemRow.code)
-            ).scalars().all()
+            items = (
+                s.execute(
+                    select(CatalogItemRow.spec)
+                    .where(CatalogItemRow.version == version.version)
+                    .order_by(CatalogItemRow.code)
+                )
+                .scalars()
+                .all()
+            )
             return Catalog.model_validate(
                 {
                     "version": version.version,

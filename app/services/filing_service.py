@@ -76,9 +76,7 @@ class FormInvalid(UserFacingError):
     """The form broke rules; `errors` name each field."""
 
     def __init__(self, errors: list[FieldError]) -> None:
-        super().__init__(
-            "；".join(e.zh for e in errors), "; ".join(e.en for e in errors)
-        )
+        super().__init__("；".join(e.zh for e in errors), "; ".join(e.en for e in errors))
         self.errors = errors
 
 
@@ -230,7 +228,10 @@ class FilingService:
                 },
             )
             audit.record(
-                s, "filing.create", operator=request.operator_code, subject=f"filing:{uid}",
+                s,
+                "filing.create",
+                operator=request.operator_code,
+                subject=f"filing:{uid}",
                 detail=item.code,
             )
         return SavedFiling(uid, item.code, version, FilingState.QUEUED, now)
@@ -259,11 +260,11 @@ class FilingService:
             "read_at": now,
         }
         stmt = sqlite_insert(Person).values(values)
-        stmt = stmt.on_conflict_do_update(
+        upsert = stmt.on_conflict_do_update(
             index_elements=["id_kind", "id_token"],
             set_={k: stmt.excluded[k] for k in values if k not in {"id_kind", "id_token"}},
         ).returning(Person.id)
-        return int(s.execute(stmt).scalar_one())
+        return int(s.execute(upsert).scalar_one())
 
     def _operator_id(self, s: Session, code: str) -> int:
         cached = self._operator_ids.get(code)

@@ -76,9 +76,9 @@ class QueueService:
                 s.execute(select(Filing.state, func.count()).group_by(Filing.state)).tuples().all()
             )
             outbox = dict(
-                s.execute(
-                    select(OutboxEntry.state, func.count()).group_by(OutboxEntry.state)
-                ).tuples().all()
+                s.execute(select(OutboxEntry.state, func.count()).group_by(OutboxEntry.state))
+                .tuples()
+                .all()
             )
         return StatusCounts(sum(by_state.values()), by_state, outbox)
 

@@ -72,9 +72,11 @@ class StationService:
             op = s.execute(select(Operator).where(Operator.code == code)).scalar_one_or_none()
             if op is None:
                 return None
-            roles = s.execute(
-                select(OperatorRole.role_code).where(OperatorRole.operator_id == op.id)
-            ).scalars().all()
+            roles = (
+                s.execute(select(OperatorRole.role_code).where(OperatorRole.operator_id == op.id))
+                .scalars()
+                .all()
+            )
             return OperatorInfo(op.code, op.name, tuple(roles))
 
     def ensure_demo_station(self, catalog: Catalog) -> StationInfo:

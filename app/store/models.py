@@ -176,9 +176,7 @@ class Filing(Base):
     state: Mapped[str] = mapped_column(String(24))
     payload_enc: Mapped[bytes] = mapped_column(LargeBinary)
     payload_sha256: Mapped[str] = mapped_column(String(64))
-    references_filing_id: Mapped[int | None] = mapped_column(
-        ForeignKey("filing.id"), nullable=True
-    )
+    references_filing_id: Mapped[int | None] = mapped_column(ForeignKey("filing.id"), nullable=True)
     materials_pending: Mapped[bool] = mapped_column(Boolean, default=False)
     receipt_no: Mapped[str | None] = mapped_column(String(40), nullable=True)
     centre_status: Mapped[str | None] = mapped_column(String(24), nullable=True)

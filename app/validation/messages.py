@@ -69,7 +69,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "“{label}”须与读卡信息一致，不能手工修改。",
         "“{label}” must match the card that was read and cannot be edited.",
     ),
-    "unknown_field": ("表单中有未定义的项目“{label}”。", "The form has an unknown entry “{label}”."),
+    "unknown_field": (
+        "表单中有未定义的项目“{label}”。",
+        "The form has an unknown entry “{label}”.",
+    ),
 }
 
 

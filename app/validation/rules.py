@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from decimal import Decimal, InvalidOperation
 
 from stdnum import luhn
@@ -34,7 +35,7 @@ class FieldError:
     code: str
     zh: str
     en: str
-    params: dict[str, object] = field(default_factory=dict)
+    params: dict[str, object] = dataclass_field(default_factory=dict)
 
     def text(self, language: str) -> str:
         return self.zh if language.startswith("zh") else self.en

@@ -35,8 +35,10 @@ class IdentityPanel(QGroupBox):
     def show_person(self, person: PersonRead | None) -> None:
         if person is None:
             self.summary.setText(
-                self.tr("No citizen yet. Read an ID card, social-security card or e-voucher "
-                        "to start; ID numbers cannot be typed.")
+                self.tr(
+                    "No citizen yet. Read an ID card, social-security card or e-voucher "
+                    "to start; ID numbers cannot be typed."
+                )
             )
             return
         text = self.tr("%1 · %2 · %3 · read by %4")

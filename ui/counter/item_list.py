@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
@@ -56,19 +58,19 @@ class ItemList(QWidget):
             node.setFlags(Qt.ItemFlag.NoItemFlags)
         return node
 
-    def codes(self) -> list[str]:
-        found = []
+    def _groups(self) -> Iterator[tuple[QTreeWidgetItem, list[QTreeWidgetItem]]]:
         for i in range(self.tree.topLevelItemCount()):
             parent = self.tree.topLevelItem(i)
-            for j in range(parent.childCount()):
-                found.append(str(parent.child(j).data(0, CODE_ROLE)))
-        return found
+            assert parent is not None
+            children = [parent.child(j) for j in range(parent.childCount())]
+            yield parent, [c for c in children if c is not None]
+
+    def codes(self) -> list[str]:
+        return [str(c.data(0, CODE_ROLE)) for _, children in self._groups() for c in children]
 
     def select(self, code: str) -> bool:
-        for i in range(self.tree.topLevelItemCount()):
-            parent = self.tree.topLevelItem(i)
-            for j in range(parent.childCount()):
-                child = parent.child(j)
+        for _, children in self._groups():
+            for child in children:
                 if child.data(0, CODE_ROLE) == code and child.flags() & Qt.ItemFlag.ItemIsEnabled:
                     self.tree.setCurrentItem(child)
                     return True
@@ -80,11 +82,9 @@ class ItemList(QWidget):
 
     def _apply_filter(self, text: str) -> None:
         needle = text.strip().lower()
-        for i in range(self.tree.topLevelItemCount()):
-            parent = self.tree.topLevelItem(i)
+        for parent, children in self._groups():
             shown = 0
-            for j in range(parent.childCount()):
-                child = parent.child(j)
+            for child in children:
                 hit = not needle or needle in child.toolTip(0).lower()
                 child.setHidden(not hit)
                 shown += hit

@@ -1,0 +1,299 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>CounterWindow</name>
+    <message>
+        <source>Yibao Station — Counter</source>
+        <translation>医保服务站 — 柜台</translation>
+    </message>
+    <message>
+        <source>Save and queue</source>
+        <translation>保存并排队上传</translation>
+    </message>
+    <message>
+        <source>Next citizen</source>
+        <translation>下一位群众</translation>
+    </message>
+    <message>
+        <source>Handle</source>
+        <translation>办理</translation>
+    </message>
+    <message>
+        <source>Queue</source>
+        <translation>队列</translation>
+    </message>
+    <message>
+        <source>The card could not be read.</source>
+        <translation>读卡失败。</translation>
+    </message>
+    <message>
+        <source>Read the citizen&apos;s card first</source>
+        <translation>请先读取群众的证件</translation>
+    </message>
+    <message>
+        <source>Please correct the fields marked in red.</source>
+        <translation>请修改标红的项目。</translation>
+    </message>
+    <message>
+        <source>Saving...</source>
+        <translation>正在保存……</translation>
+    </message>
+    <message>
+        <source>Saved and queued for upload. Reference: %1</source>
+        <translation>已保存，排队等待上传。编号：%1</translation>
+    </message>
+    <message>
+        <source>Not saved. Nothing saved earlier was affected.</source>
+        <translation>未保存。之前已保存的数据不受影响。</translation>
+    </message>
+    <message>
+        <source>The details are in the log.</source>
+        <translation>详细信息已记入日志。</translation>
+    </message>
+</context>
+<context>
+    <name>Crash</name>
+    <message>
+        <source>Something went wrong</source>
+        <translation>程序出错</translation>
+    </message>
+    <message>
+        <source>An unexpected error occurred. Everything already saved is safe. If it happens again, please tell your technician; the details are in the log.</source>
+        <translation>发生意外错误。已保存的数据都是安全的。如果再次出现，请告知技术人员；详细信息已记入日志。</translation>
+    </message>
+</context>
+<context>
+    <name>FormView</name>
+    <message>
+        <source>not set</source>
+        <translation>未填写</translation>
+    </message>
+    <message>
+        <source>Please choose</source>
+        <translation>请选择</translation>
+    </message>
+    <message>
+        <source>yuan</source>
+        <translation>元</translation>
+    </message>
+    <message>
+        <source>18-character ID number</source>
+        <translation>18 位公民身份号码</translation>
+    </message>
+    <message>
+        <source>mobile or landline with area code</source>
+        <translation>手机号码或带区号的固定电话</translation>
+    </message>
+    <message>
+        <source>16 to 19 digits</source>
+        <translation>16 至 19 位数字</translation>
+    </message>
+    <message>
+        <source>6-digit division code</source>
+        <translation>6 位行政区划代码</translation>
+    </message>
+    <message>
+        <source>Choose an item on the left</source>
+        <translation>请在左侧选择要办理的事项</translation>
+    </message>
+    <message numerus="yes">
+        <source>Time limit: %n working day(s)</source>
+        <translation>
+            <numerusform>办结时限：%n 个工作日</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Face photo required</source>
+        <translation>需采集人像照片</translation>
+    </message>
+    <message>
+        <source>Materials: %1</source>
+        <translation>所需材料：%1</translation>
+    </message>
+</context>
+<context>
+    <name>IdentityPanel</name>
+    <message>
+        <source>Citizen</source>
+        <translation>办事群众</translation>
+    </message>
+    <message>
+        <source>Read ID card</source>
+        <translation>读取身份证</translation>
+    </message>
+    <message>
+        <source>Reading the card... place the ID card on the reader.</source>
+        <translation>正在读卡……请将身份证放在读卡器上。</translation>
+    </message>
+    <message>
+        <source>No citizen yet. Read an ID card, social-security card or e-voucher to start; ID numbers cannot be typed.</source>
+        <translation>尚未识别群众。请读取身份证、社保卡或医保电子凭证后开始办理；不能手工输入身份证号码。</translation>
+    </message>
+    <message>
+        <source>%1 · %2 · %3 · read by %4</source>
+        <translation>%1 · %2 · %3 · 来自 %4</translation>
+    </message>
+</context>
+<context>
+    <name>ItemList</name>
+    <message>
+        <source>Filter items</source>
+        <translation>筛选事项</translation>
+    </message>
+    <message>
+        <source>Items this station handles</source>
+        <translation>本站可办理的事项</translation>
+    </message>
+    <message>
+        <source>(online only)</source>
+        <translation>（需联网办理）</translation>
+    </message>
+</context>
+<context>
+    <name>Labels</name>
+    <message>
+        <source>Saved, waiting to upload</source>
+        <translation>已保存，待上传</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>已受理</translation>
+    </message>
+    <message>
+        <source>Under review</source>
+        <translation>审核中</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>已办结</translation>
+    </message>
+    <message>
+        <source>Not accepted</source>
+        <translation>不予受理</translation>
+    </message>
+    <message>
+        <source>Materials needed</source>
+        <translation>需补充材料</translation>
+    </message>
+    <message>
+        <source>Returned</source>
+        <translation>已退回</translation>
+    </message>
+    <message>
+        <source>Waiting to upload</source>
+        <translation>等待上传</translation>
+    </message>
+    <message>
+        <source>Uploading</source>
+        <translation>正在上传</translation>
+    </message>
+    <message>
+        <source>Delivered</source>
+        <translation>已送达</translation>
+    </message>
+    <message>
+        <source>Will retry</source>
+        <translation>稍后重试</translation>
+    </message>
+    <message>
+        <source>Checking with the centre</source>
+        <translation>正在向中心核实</translation>
+    </message>
+    <message>
+        <source>Returned by the centre</source>
+        <translation>中心退回</translation>
+    </message>
+    <message>
+        <source>Paused: terminal not authorised</source>
+        <translation>已暂停：终端未获授权</translation>
+    </message>
+    <message>
+        <source>Paused: configuration problem</source>
+        <translation>已暂停：配置有误</translation>
+    </message>
+    <message>
+        <source>Male</source>
+        <translation>男</translation>
+    </message>
+    <message>
+        <source>Female</source>
+        <translation>女</translation>
+    </message>
+    <message>
+        <source>Unknown</source>
+        <translation>未知</translation>
+    </message>
+</context>
+<context>
+    <name>QueueModel</name>
+    <message>
+        <source>Saved at</source>
+        <translation>保存时间</translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <source>Citizen</source>
+        <translation>办事群众</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Upload</source>
+        <translation>上传</translation>
+    </message>
+    <message>
+        <source>Receipt no.</source>
+        <translation>受理号</translation>
+    </message>
+    <message>
+        <source>Materials</source>
+        <translation>材料</translation>
+    </message>
+</context>
+<context>
+    <name>QueueView</name>
+    <message>
+        <source>Filings and their states</source>
+        <translation>申请及其状态</translation>
+    </message>
+</context>
+<context>
+    <name>StationStatusBar</name>
+    <message>
+        <source>no centre configured</source>
+        <translation>未配置中心平台</translation>
+    </message>
+    <message>
+        <source>Station: %1 (%2)</source>
+        <translation>站点：%1（%2）</translation>
+    </message>
+    <message>
+        <source>[demo]</source>
+        <translation>【演示】</translation>
+    </message>
+    <message>
+        <source>Operator: %1 (%2)</source>
+        <translation>经办人：%1（%2）</translation>
+    </message>
+    <message>
+        <source>Online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>离线</translation>
+    </message>
+    <message numerus="yes">
+        <source>Waiting to sync: %n</source>
+        <translation>
+            <numerusform>待上传：%n</numerusform>
+        </translation>
+    </message>
+</context>
+</TS>
