@@ -43,3 +43,9 @@ def sex(code: str | None) -> str:
     if code == "2":
         return QCoreApplication.translate("Labels", "Female")
     return QCoreApplication.translate("Labels", "Unknown")
+
+
+def device(name: str) -> str:
+    if name == "simulated_id_card":
+        return QCoreApplication.translate("Labels", "simulated ID card reader")
+    return name

@@ -65,6 +65,7 @@ class FieldType(StrEnum):
     CHOICE = "choice"
     BOOLEAN = "boolean"
     REGION = "region"  # six-digit administrative division code
+    USCC = "uscc"  # 统一社会信用代码 of an employer (GB 32100)
 
 
 class Prefill(StrEnum):

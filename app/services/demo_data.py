@@ -11,6 +11,7 @@ import struct
 from pathlib import Path
 
 from stdnum import luhn
+from stdnum.cn import uscc
 
 from app.catalog.schema import CatalogItem, FieldSpec, FieldType
 from app.identity import PersonRead
@@ -56,6 +57,9 @@ def demo_value(spec: FieldSpec, rng: random.Random, today: dt.date) -> str | boo
         return rng.choice([True, False])
     if t is FieldType.REGION:
         return rng.choice(["441802", "110105", "510104", "330106"])
+    if t is FieldType.USCC:
+        body = "91441802" + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
+        return body + uscc.calc_check_digit(body)
     raise AssertionError(f"no demo value for {t}")  # pragma: no cover
 
 

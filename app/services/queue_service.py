@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from app.crypto.field_cipher import FieldCipher
-from app.identity import mask_name
+from app.identity import PersonRead, mask_name
 from app.services.catalog_service import CatalogService
 from app.store.db import Database
 from app.store.models import Filing, Material, OutboxEntry, OutboxState, Person
@@ -73,16 +73,25 @@ class QueueService:
     def counts(self) -> StatusCounts:
         with self._db.read() as s:
             by_state = dict(
-                s.execute(select(Filing.state, func.count()).group_by(Filing.state)).tuples().all()
+                s.execute(select(Filing.state, func.count()).group_by(Filing.state)).all()
             )
             outbox = dict(
-                s.execute(select(OutboxEntry.state, func.count()).group_by(OutboxEntry.state))
-                .tuples()
-                .all()
+                s.execute(select(OutboxEntry.state, func.count()).group_by(OutboxEntry.state)).all()
             )
         return StatusCounts(sum(by_state.values()), by_state, outbox)
 
-    def filings(self, *, limit: int = 500, state: str | None = None) -> list[FilingSummary]:
+    def filings_for(self, person: PersonRead, *, limit: int = 100) -> list[FilingSummary]:
+        """A person's filings, found by the keyed token of the document number just read."""
+        token = self._cipher.search_token(person.id_kind.value, person.id_number)
+        return self.filings(limit=limit, person_token=(person.id_kind.value, token))
+
+    def filings(
+        self,
+        *,
+        limit: int = 500,
+        state: str | None = None,
+        person_token: tuple[str, str] | None = None,
+    ) -> list[FilingSummary]:
         """The newest filings first, names decrypted only to be masked."""
         names = {i.code: i.name for i in self._catalog.current().items}
         materials = (
@@ -103,9 +112,13 @@ class QueueService:
         )
         if state is not None:
             query = query.where(Filing.state == state)
+        if person_token is not None:
+            query = query.where(
+                Person.id_kind == person_token[0], Person.id_token == person_token[1]
+            )
         rows = []
         with self._db.read() as s:
-            for filing, name_enc, outbox_state, n in s.execute(query).tuples():
+            for filing, name_enc, outbox_state, n in s.execute(query):
                 name = self._cipher.decrypt_text(name_enc, "person.name") or ""
                 rows.append(
                     FilingSummary(
@@ -144,5 +157,5 @@ class QueueService:
                     created_at=e.created_at,
                     next_attempt_at=e.next_attempt_at,
                 )
-                for e, uid in s.execute(query).tuples()
+                for e, uid in s.execute(query)
             ]

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.errors import UserFacingError
@@ -59,7 +59,7 @@ def make_engine(path: Path) -> Engine:
     return engine
 
 
-def explain_operational_error(exc: OperationalError | sqlite3.Error) -> StoreUnavailable:
+def explain_operational_error(exc: DatabaseError | sqlite3.Error) -> StoreUnavailable:
     """Tell a known environment problem from our bug, in words for people."""
     text = str(exc).lower()
     if "disk is full" in text or "database or disk is full" in text:
@@ -92,7 +92,7 @@ class Database:
         try:
             if migrate:
                 upgrade_to_head(self.engine)
-        except OperationalError as exc:
+        except DatabaseError as exc:
             self.engine.dispose()
             raise explain_operational_error(exc) from exc
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
@@ -116,7 +116,10 @@ class Database:
         try:
             yield session
             session.commit()
-        except OperationalError as exc:
+        except IntegrityError:
+            session.rollback()
+            raise  # a broken constraint is our bug, not the environment's
+        except DatabaseError as exc:
             session.rollback()
             raise explain_operational_error(exc) from exc
         except BaseException:

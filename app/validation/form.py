@@ -75,6 +75,8 @@ def _clean_string(spec: FieldSpec, raw: str) -> str:
         return rules.bank_card(raw)
     if t is FieldType.REGION:
         return rules.region(raw)
+    if t is FieldType.USCC:
+        return rules.credit_code(raw)
     if t is FieldType.CHOICE:
         value = raw.strip()
         if value not in {c.value for c in spec.choices}:

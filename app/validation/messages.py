@@ -65,6 +65,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "“{label}”应为 6 位行政区划代码。",
         "“{label}” must be a six-digit administrative division code.",
     ),
+    "uscc_format": (
+        "“{label}”应为 18 位统一社会信用代码（数字和大写字母）。",
+        "“{label}” must be an 18-character unified social credit code.",
+    ),
+    "uscc_checksum": (
+        "“{label}”校验位不正确，请核对营业执照上的代码。",
+        "“{label}” fails its check character; compare it with the business licence.",
+    ),
     "prefill_mismatch": (
         "“{label}”须与读卡信息一致，不能手工修改。",
         "“{label}” must match the card that was read and cannot be edited.",

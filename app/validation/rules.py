@@ -14,7 +14,7 @@ from dataclasses import field as dataclass_field
 from decimal import Decimal, InvalidOperation
 
 from stdnum import luhn
-from stdnum.cn import ric
+from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
 
@@ -199,4 +199,16 @@ def region(raw: str) -> str:
     value = raw.strip()
     if not re.fullmatch(r"\d{6}", value) or not 11 <= int(value[:2]) <= 82:
         raise FieldInvalid("region_format")
+    return value
+
+
+def credit_code(raw: str) -> str:
+    """An employer's unified social credit code (GB 32100): 18 characters with a check digit."""
+    value = raw.strip().upper().replace(" ", "")
+    if not re.fullmatch(r"[0-9A-HJ-NPQRTUWXY]{18}", value):
+        raise FieldInvalid("uscc_format")
+    try:
+        uscc.validate(value)
+    except StdnumError as exc:
+        raise FieldInvalid("uscc_checksum") from exc
     return value

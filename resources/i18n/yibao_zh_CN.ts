@@ -28,7 +28,7 @@
         <translation>读卡失败。</translation>
     </message>
     <message>
-        <source>Read the citizen&apos;s card first</source>
+        <source>Read the citizen's card first</source>
         <translation>请先读取群众的证件</translation>
     </message>
     <message>
@@ -94,14 +94,16 @@
         <translation>6 位行政区划代码</translation>
     </message>
     <message>
+        <source>18-character code on the business licence</source>
+        <translation>营业执照上的 18 位代码</translation>
+    </message>
+    <message>
         <source>Choose an item on the left</source>
         <translation>请在左侧选择要办理的事项</translation>
     </message>
     <message numerus="yes">
         <source>Time limit: %n working day(s)</source>
-        <translation>
-            <numerusform>办结时限：%n 个工作日</numerusform>
-        </translation>
+        <translation><numerusform>办结时限：%n 个工作日</numerusform></translation>
     </message>
     <message>
         <source>Face photo required</source>
@@ -224,6 +226,10 @@
         <source>Unknown</source>
         <translation>未知</translation>
     </message>
+    <message>
+        <source>simulated ID card reader</source>
+        <translation>模拟身份证读卡器</translation>
+    </message>
 </context>
 <context>
     <name>QueueModel</name>
@@ -291,9 +297,7 @@
     </message>
     <message numerus="yes">
         <source>Waiting to sync: %n</source>
-        <translation>
-            <numerusform>待上传：%n</numerusform>
-        </translation>
+        <translation><numerusform>待上传：%n</numerusform></translation>
     </message>
 </context>
 </TS>

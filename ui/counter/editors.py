@@ -168,5 +168,6 @@ def make_editor(spec: FieldSpec, *, english: bool, texts: dict[str, str]) -> Edi
         FieldType.PHONE: texts["phone"],
         FieldType.BANK_CARD: texts["bank_card"],
         FieldType.REGION: texts["region"],
+        FieldType.USCC: texts["uscc"],
     }
     return LineEditor(spec, placeholders.get(t, ""))

@@ -71,6 +71,7 @@ class FormView(QWidget):
             "phone": self.tr("mobile or landline with area code"),
             "bank_card": self.tr("16 to 19 digits"),
             "region": self.tr("6-digit division code"),
+            "uscc": self.tr("18-character code on the business licence"),
         }
         self.title.setText(self.tr("Choose an item on the left"))
 

@@ -46,7 +46,7 @@ class IdentityPanel(QGroupBox):
             ("%1", mask_name(person.name)),
             ("%2", labels.sex(person.sex)),
             ("%3", mask_id_number(person.id_number)),
-            ("%4", person.source),
+            ("%4", labels.device(person.source)),
         ):
             text = text.replace(placeholder, value)
         self.summary.setText(text)

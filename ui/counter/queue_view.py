@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QHeaderView, QTableView, QVBoxLayout, QWidget
 
@@ -50,7 +52,7 @@ class QueueModel(QAbstractTableModel):
         if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
             return None
         r = self._rows[index.row()]
-        local = r.created_at  # stored in UTC; shown as stored until time zones are settled
+        local = r.created_at.replace(tzinfo=dt.UTC).astimezone()  # stored in UTC
         return [
             f"{local:%Y-%m-%d %H:%M}",
             r.item_name,

@@ -1,0 +1,56 @@
+"""Shared fixtures: headless Qt, a throwaway data folder, an opened store with the demo station.
+
+Tests never touch the developer's real keyring or data folder: `YIBAO_KEYRING=file` keeps
+secrets in the encrypted file keyring inside each test's own data folder.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["YIBAO_KEYRING"] = "file"
+os.environ.pop("YIBAO_HOME", None)
+
+from app.context import AppContext
+from app.services.station_service import DEMO_OPERATOR_CODE, StationInfo
+from devices.simulated_identity import SimulatedIdentityReader
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def ctx(data_dir: Path) -> Iterator[AppContext]:
+    context = AppContext.open(data_dir)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def station(ctx: AppContext) -> StationInfo:
+    return ctx.stations.ensure_demo_station(ctx.catalog.current())
+
+
+@pytest.fixture
+def reader() -> SimulatedIdentityReader:
+    return SimulatedIdentityReader(seed=7, read_delay=0)
+
+
+@pytest.fixture
+def rng() -> random.Random:
+    return random.Random(7)
+
+
+@pytest.fixture
+def operator_code() -> str:
+    return DEMO_OPERATOR_CODE

@@ -1,0 +1,188 @@
+"""The real counter window, offscreen: boot, screenshot, fill and save through the widgets.
+
+Screenshots go to `test-artifacts/screenshots/` (named in the README) so people can look at
+what the tests saw.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit
+from pytestqt.qtbot import QtBot
+
+from app.catalog.schema import FieldType
+from app.context import AppContext
+from app.services.demo_data import demo_values
+from app.validation import validate_form
+from devices.simulated_identity import SimulatedIdentityReader
+from ui.app import build_counter_window, save_screenshot
+from ui.counter.editors import ChoiceEditor, DateEditor, ReadOnlyEditor
+from ui.counter.form_view import FormView
+from ui.counter.main_window import CounterWindow
+from ui.i18n import install_translators
+
+SHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def chinese(qapp: QApplication) -> Iterator[None]:
+    translators = install_translators(qapp, "zh_CN")
+    assert len(translators) == 2, "qtbase_zh_CN.qm and yibao_zh_CN.qm must both load"
+    yield
+    for translator in translators:
+        qapp.removeTranslator(translator)
+
+
+@pytest.fixture
+def window(qtbot: QtBot, ctx: AppContext) -> Iterator[CounterWindow]:
+    win = build_counter_window(ctx, demo=True, language="zh_CN")
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.db_lane.pending == 0, timeout=5000)
+    yield win
+    win.shutdown()
+
+
+def read_card(qtbot: QtBot, win: CounterWindow) -> None:
+    qtbot.mouseClick(win.identity.read_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: win.person is not None, timeout=5000)
+
+
+def test_boots_in_chinese_with_status_bar(window: CounterWindow) -> None:
+    shot = save_screenshot(window, SHOTS / "counter-first-screen.png")
+    assert shot.stat().st_size > 10_000
+    assert window.save_button.text() == "保存并排队上传"
+    assert "示范镇医保工作站" in window.status.station_label.text()
+    assert "李明" in window.status.operator_label.text()
+    assert window.status.network_label.text().startswith("离线")
+    assert window.status.waiting_label.text() == "待上传：0"
+    assert "CX-CBDJ-001" in window.items.codes()
+    assert not window.save_button.isEnabled()  # no citizen read yet
+
+
+def test_fill_and_save_one_filing_through_the_widgets(
+    qtbot: QtBot, window: CounterWindow, ctx: AppContext
+) -> None:
+    assert window.items.select("CX-CBDJ-001")
+    read_card(qtbot, window)
+    form = window.form
+    name_field = form.editors["name"]
+    assert isinstance(name_field, ReadOnlyEditor)
+    assert "*" in str(name_field.edit.text())  # masked on screen
+    phone = form.editors["phone"].focus_widget()
+    assert isinstance(phone, QLineEdit)
+    qtbot.keyClicks(phone, "13800138000")
+    for key in ("household_type", "insured_category"):
+        combo = form.editors[key].focus_widget()
+        assert isinstance(combo, QComboBox)
+        combo.setFocus()
+        qtbot.keyClick(combo, Qt.Key.Key_Down)
+        assert combo.currentIndex() >= 0
+    start = form.editors["start_date"]
+    assert isinstance(start, DateEditor)
+    start.set_value(__import__("datetime").date.today().isoformat())
+    save_screenshot(window, SHOTS / "counter-form-filled.png")
+    qtbot.mouseClick(window.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.last_saved is not None, timeout=5000)
+    qtbot.waitUntil(lambda: window.queue.model.rowCount() == 1, timeout=5000)
+    assert "已保存" in window.message.text()
+    assert window.status.waiting_label.text() == "待上传：1"
+    row = window.queue.model.row(0)
+    assert row.item_code == "CX-CBDJ-001" and row.state == "queued"
+    assert window.queue.model.data(window.queue.model.index(0, 3)) == "已保存，待上传"
+    window.tabs.setCurrentIndex(1)
+    save_screenshot(window, SHOTS / "counter-queue.png")
+    counts = ctx.queue.counts()
+    assert counts.filings_by_state == {"queued": 1}
+    assert counts.outbox_by_state == {"pending": 1}
+
+
+def test_bad_input_is_named_in_chinese_and_nothing_is_lost(
+    qtbot: QtBot, window: CounterWindow, ctx: AppContext
+) -> None:
+    window.items.select("CX-CBDJ-001")
+    read_card(qtbot, window)
+    form = window.form
+    person = window.person
+    assert person is not None
+    item = ctx.catalog.current().item("CX-CBDJ-001")
+    form.set_values(demo_values(item, person, random.Random(3)))
+    phone = form.editors["phone"].focus_widget()
+    assert isinstance(phone, QLineEdit)
+    phone.setText("12345")
+    qtbot.mouseClick(window.save_button, Qt.MouseButton.LeftButton)
+    error = form.findChild(QLabel, "error_phone")
+    assert error is not None and not error.isHidden()
+    assert "联系电话" in error.text() and "11 位手机号码" in error.text()
+    assert "标红" in window.message.text()
+    save_screenshot(window, SHOTS / "counter-form-error.png")
+    assert ctx.queue.counts().filings_total == 0
+    typed = form.raw_values()
+    phone.setText("13800138000")
+    qtbot.mouseClick(window.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.last_saved is not None, timeout=5000)
+    assert error.isHidden()
+    assert ctx.queue.counts().filings_total == 1
+    # What the operator had typed in the other fields was kept for the corrected save.
+    assert typed["household_type"] and typed["insured_category"]
+
+
+def test_every_catalog_form_renders_and_validates(qtbot: QtBot, ctx: AppContext) -> None:
+    """Every item: the form builds, takes valid values through its widgets, and validates."""
+    reader = SimulatedIdentityReader(seed=11, read_delay=0)
+    rng = random.Random(11)
+    form = FormView("zh_CN")
+    qtbot.addWidget(form)
+    catalog = ctx.catalog.current()
+    assert len(catalog.items) >= 29
+    for item in catalog.items:
+        person = reader.read()
+        form.set_item(item)
+        form.set_person(person)
+        assert set(form.editors) == {f.key for f in item.fields}, item.code
+        for spec in item.fields:
+            editor = form.editors[spec.key]
+            if spec.type is FieldType.CHOICE and not spec.read_only:
+                assert isinstance(editor, ChoiceEditor)
+                assert editor.combo.count() == len(spec.choices)
+        values = demo_values(item, person, rng)
+        form.set_values(values)
+        result = validate_form(item, form.raw_values(), prefill=person.prefill())
+        assert result.ok, (item.code, [e.en for e in result.errors])
+        if any(f.required and not f.read_only for f in item.fields):
+            form.clear()
+            blank = validate_form(item, form.raw_values(), prefill=person.prefill())
+            assert {e.code for e in blank.errors} == {"required"}, item.code
+
+
+def test_every_enabled_application_saves_through_the_window(
+    qtbot: QtBot, window: CounterWindow, ctx: AppContext
+) -> None:
+    rng = random.Random(5)
+    catalog = ctx.catalog.current()
+    applications = [
+        i for i in catalog.items if i.code in window.items.codes() and i.kind.value == "application"
+    ]
+    read_card(qtbot, window)
+    for n, item in enumerate(applications, start=1):
+        assert window.items.select(item.code)
+        assert window.person is not None
+        window.form.set_values(demo_values(item, window.person, rng))
+        qtbot.mouseClick(window.save_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda n=n: ctx.queue.counts().filings_total == n, timeout=5000)
+    qtbot.waitUntil(lambda: window.queue.model.rowCount() == len(applications), timeout=5000)
+    assert {r.item_code for r in ctx.queue.filings()} == {i.code for i in applications}
+
+
+def test_english_labels_come_from_the_catalog(qtbot: QtBot, ctx: AppContext) -> None:
+    form = FormView("en")
+    qtbot.addWidget(form)
+    item = ctx.catalog.current().item("CX-CBDJ-001")
+    form.set_item(item)
+    assert form.title.text() == item.name_en
+    assert form.editors["phone"].focus_widget().accessibleName() == "Phone"
