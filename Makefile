@@ -41,7 +41,7 @@ resources/i18n/%.qm: resources/i18n/%.ts $(STAMP)
 
 # Refresh the .ts files from the source strings (developers, after changing UI text).
 lupdate: venv
-	$(BIN)/pyside6-lupdate $$(git ls-files 'ui/*.py') -ts $(TS) -no-obsolete -locations none
+	$(BIN)/pyside6-lupdate $$(find ui -name '*.py' | sort) -ts $(TS) -no-obsolete -locations none
 
 bench: venv
 	$(BIN)/python bench/enqueue.py

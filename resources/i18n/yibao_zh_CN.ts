@@ -28,7 +28,7 @@
         <translation>读卡失败。</translation>
     </message>
     <message>
-        <source>Read the citizen's card first</source>
+        <source>Read the citizen&apos;s card first</source>
         <translation>请先读取群众的证件</translation>
     </message>
     <message>
@@ -103,7 +103,9 @@
     </message>
     <message numerus="yes">
         <source>Time limit: %n working day(s)</source>
-        <translation><numerusform>办结时限：%n 个工作日</numerusform></translation>
+        <translation>
+            <numerusform>办结时限：%n 个工作日</numerusform>
+        </translation>
     </message>
     <message>
         <source>Face photo required</source>
@@ -297,7 +299,9 @@
     </message>
     <message numerus="yes">
         <source>Waiting to sync: %n</source>
-        <translation><numerusform>待上传：%n</numerusform></translation>
+        <translation>
+            <numerusform>待上传：%n</numerusform>
+        </translation>
     </message>
 </context>
 </TS>
