@@ -27,10 +27,29 @@ def _describe(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """A YAML loader that refuses a key stated twice instead of keeping the last one."""
+
+
+def _no_duplicates(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
+    seen: set[object] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"key {key!r} appears twice", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
+
+
 def _read_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            return yaml.load(fh, Loader=_StrictLoader)  # a SafeLoader subclass
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise CatalogError(
             f"事项目录文件无法读取：{path.name}（{exc}）",
@@ -54,25 +73,49 @@ def load_catalog(directory: Path) -> Catalog:
     """Load `catalog.yaml` (version, categories) and every `items/*.yaml` beneath `directory`."""
     manifest_path = directory / "catalog.yaml"
     manifest = _read_yaml(manifest_path)
-    if not isinstance(manifest, dict):
+    if not isinstance(manifest, dict) or "items" in manifest:
         raise CatalogError(
-            f"事项目录有误：{manifest_path.name} 不是映射",
-            f"Malformed catalog: {manifest_path.name}",
+            f"事项目录有误：{manifest_path.name} 应只含版本、发布日期和分类",
+            f"Malformed catalog: {manifest_path.name} must hold version, published, categories",
         )
-    items = list(_load_items(sorted((directory / "items").glob("*.yaml"))))
+    sources: dict[str, str] = {}
+    items = []
+    for path, item in _load_items(sorted((directory / "items").glob("*.yaml"))):
+        if item.code in sources:
+            raise CatalogError(
+                f"事项目录有误：事项编码 {item.code} 在 {sources[item.code]} 和 {path.name} 中重复",
+                f"Malformed catalog: item code {item.code} in both {sources[item.code]} "
+                f"and {path.name}",
+            )
+        sources[item.code] = path.name
+        items.append(item)
     try:
         return Catalog.model_validate({**manifest, "items": items})
     except ValidationError as exc:
+        where = _blame(exc, items, sources, manifest_path.name)
         detail = _describe(exc)
-        raise CatalogError(f"事项目录有误：{detail}", f"Malformed catalog: {detail}") from exc
+        raise CatalogError(
+            f"事项目录有误（{where}）：{detail}", f"Malformed catalog ({where}): {detail}"
+        ) from exc
 
 
-def _load_items(paths: Iterable[Path]) -> Iterable[CatalogItem]:
+def _blame(
+    exc: ValidationError, items: list[CatalogItem], sources: dict[str, str], manifest: str
+) -> str:
+    """The file to look at: an item's file when an item is named, else the manifest."""
+    text = str(exc)
+    for item in items:
+        if f"item {item.code}:" in text:
+            return f"{sources[item.code]}，{item.code}"
+    return manifest
+
+
+def _load_items(paths: Iterable[Path]) -> Iterable[tuple[Path, CatalogItem]]:
     for path in paths:
         raw = _read_yaml(path)
         entries = raw if isinstance(raw, list) else [raw]
         for entry in entries:
-            yield _parse_item(path, entry)
+            yield path, _parse_item(path, entry)
 
 
 def load_default_catalog() -> Catalog:

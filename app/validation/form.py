@@ -44,7 +44,7 @@ def clean_value(spec: FieldSpec, raw: object, today: dt.date) -> JsonValue:
             return raw.strip().lower() in {"true", "1"}
         raise FieldInvalid("boolean")
     if t is FieldType.AMOUNT:
-        if not isinstance(raw, str | int):
+        if not isinstance(raw, str):
             raise FieldInvalid("amount_format")
         return rules.amount_fen(raw, min_fen=spec.min_value, max_fen=spec.max_value)
     if t is FieldType.INTEGER:
@@ -91,6 +91,14 @@ def _clean_string(spec: FieldSpec, raw: str) -> str:
     )
 
 
+def _same(spec: FieldSpec, submitted: object, device: str, today: dt.date) -> bool:
+    """Whether a submitted read-only value is the device's, once both are cleaned."""
+    try:
+        return clean_value(spec, submitted, today) == clean_value(spec, device, today)
+    except FieldInvalid:
+        return False
+
+
 def validate_form(
     item: CatalogItem,
     raw: Mapping[str, object],
@@ -114,7 +122,11 @@ def validate_form(
         value: object = raw.get(spec.key)
         if spec.read_only and spec.prefill is not None:
             device_value = prefill.get(spec.prefill.value)
-            if not _is_blank(value) and device_value is not None and value != device_value:
+            if (
+                not _is_blank(value)
+                and device_value is not None
+                and not _same(spec, value, device_value, today)
+            ):
                 _add(result, spec, FieldInvalid("prefill_mismatch"))
                 continue
             value = device_value

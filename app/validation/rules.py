@@ -2,6 +2,9 @@
 
 Each rule takes the raw value as typed or read and returns the clean value to store, or raises
 `FieldInvalid` with a code; `messages.py` turns the code into words naming the field.
+
+Numbers and codes are first folded with NFKC, so the full-width digits a Chinese input method
+types (１２３) are stored as ASCII; patterns then match ASCII only (`re.ASCII`).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from stdnum import luhn
 from stdnum.cn import ric, uscc
@@ -41,7 +44,31 @@ class FieldError:
         return self.zh if language.startswith("zh") else self.en
 
 
+# Province-level prefixes of GB/T 2260 as used in ID numbers and division codes, plus 81/82/83
+# for the residence permits of Hong Kong, Macao and Taiwan residents.
+PROVINCES = frozenset(
+    {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46}
+    | {50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83}
+)
+
+# Refused anywhere in text: control, format (zero-width, bidi overrides), surrogates, and line
+# or paragraph separators. Unassigned (Cn) and private-use (Co) code points are allowed: a
+# name may hold a character newer than this Python's Unicode tables, or one a card reader
+# returns from the private-use area because Unicode has none for it yet.
+_REFUSED_CATEGORIES = {"Cc", "Cf", "Cs", "Zl", "Zp"}
 _CONTROL_OK_IN_LONG_TEXT = {"\n", "\t"}
+
+
+def _fold(raw: str, *, drop: str = " ") -> str:
+    """NFKC (full-width to ASCII), trimmed, upper-cased, with `drop` characters removed."""
+    value = unicodedata.normalize("NFKC", raw).strip().upper()
+    for ch in drop:
+        value = value.replace(ch, "")
+    return value
+
+
+def _match(pattern: str, value: str) -> bool:
+    return re.fullmatch(pattern, value, flags=re.ASCII) is not None
 
 
 def clean_text(raw: str, *, max_length: int, min_length: int = 0, multiline: bool = False) -> str:
@@ -53,10 +80,9 @@ def clean_text(raw: str, *, max_length: int, min_length: int = 0, multiline: boo
     if multiline:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     for ch in value:
-        category = unicodedata.category(ch)
-        if category == "Cc" and not (multiline and ch in _CONTROL_OK_IN_LONG_TEXT):
-            raise FieldInvalid("control_char")
-        if category in {"Cf", "Cs", "Co", "Cn", "Zl", "Zp"}:
+        if multiline and ch in _CONTROL_OK_IN_LONG_TEXT:
+            continue
+        if unicodedata.category(ch) in _REFUSED_CATEGORIES:
             raise FieldInvalid("control_char")
     if len(value) < min_length:
         raise FieldInvalid("too_short", min=min_length)
@@ -68,12 +94,12 @@ def clean_text(raw: str, *, max_length: int, min_length: int = 0, multiline: boo
 def id_number(raw: str) -> str:
     """A resident ID number (GB 11643): 18 characters, a province prefix, birth date, checksum.
 
-    The checksum comes from python-stdnum (`cn.ric`). Its full `validate` also demands that
+    The check digit comes from python-stdnum (`cn.ric`). Its full `validate` also demands that
     the county code existed in the birth year, which refuses real people: codes are given
     when the number is issued, often decades after birth, so that check is left out.
     """
-    value = raw.strip().upper().replace(" ", "")
-    if not re.fullmatch(r"\d{17}[\dX]", value) or not 11 <= int(value[:2]) <= 82:
+    value = _fold(raw)
+    if not _match(r"\d{17}[\dX]", value) or int(value[:2]) not in PROVINCES:
         raise FieldInvalid("id_format")
     if ric.calc_check_digit(value) != value[-1]:
         raise FieldInvalid("id_checksum")
@@ -86,35 +112,28 @@ def id_number(raw: str) -> str:
     return value
 
 
-_BIRTH_CERT = re.compile(r"[A-Z]\d{9}")
-
-
 def birth_cert(raw: str) -> str:
     """A 出生医学证明 number: one capital letter then nine digits (e.g. O430012345)."""
-    value = raw.strip().upper().replace(" ", "")
-    if not _BIRTH_CERT.fullmatch(value):
+    value = _fold(raw)
+    if not _match(r"[A-Z]\d{9}", value):
         raise FieldInvalid("birth_cert_format")
     return value
 
 
-_MOBILE = re.compile(r"1[3-9]\d{9}")
-_LANDLINE = re.compile(r"0\d{2,3}-?[1-9]\d{6,7}")
-
-
 def phone(raw: str) -> str:
     """A mainland mobile number (11 digits starting 13–19) or a landline with its area code."""
-    value = re.sub(r"[\s]", "", raw)
+    value = _fold(raw)
     if value.startswith("+86"):
         value = value[3:]
-    if _MOBILE.fullmatch(value) or _LANDLINE.fullmatch(value):
+    if _match(r"1[3-9]\d{9}", value) or _match(r"0\d{2,3}-?[1-9]\d{6,7}", value):
         return value
     raise FieldInvalid("phone_format")
 
 
 def bank_card(raw: str) -> str:
     """A bank card number: 16 to 19 digits passing the Luhn check."""
-    value = re.sub(r"[\s-]", "", raw)
-    if not re.fullmatch(r"\d{16,19}", value):
+    value = _fold(raw, drop=" -")
+    if not _match(r"\d{16,19}", value):
         raise FieldInvalid("bank_card_format")
     if not luhn.is_valid(value):
         raise FieldInvalid("bank_card_checksum")
@@ -129,16 +148,18 @@ def date(
     not_past: bool = False,
 ) -> str:
     """An ISO date (YYYY-MM-DD) within 1900–2100, optionally not after or before today."""
+    if isinstance(raw, dt.datetime):
+        raise FieldInvalid("date_format")  # a time stamp is not a date; callers must choose
     if isinstance(raw, dt.date):
         value = raw
     else:
-        text = raw.strip()
+        text = _fold(raw)
+        if not _match(r"\d{4}-\d{2}-\d{2}", text):  # no week dates (2026-W01-1), no 20260102
+            raise FieldInvalid("date_format")
         try:
             value = dt.date.fromisoformat(text)
         except ValueError as exc:
             raise FieldInvalid("date_format") from exc
-        if len(text) != 10:
-            raise FieldInvalid("date_format")
     if not dt.date(1900, 1, 1) <= value <= dt.date(2100, 12, 31):
         raise FieldInvalid("date_range")
     if not_future and value > today:
@@ -148,23 +169,24 @@ def date(
     return value.isoformat()
 
 
-_AMOUNT = re.compile(r"\d{1,12}(\.\d{1,2})?")
+# Yuan as typed: digits with optional thousands groups "1,234,567", then up to two decimals.
+_YUAN = r"(\d{1,12}|\d{1,3}(,\d{3}){1,3})(\.\d{1,2})?"
 
 
-def amount_fen(raw: str | int, *, min_fen: int | None, max_fen: int | None) -> int:
-    """Yuan as typed ("1234.5") to integer fen (123450). Never through float."""
-    if isinstance(raw, int) and not isinstance(raw, bool):
-        fen = raw
-    else:
-        text = str(raw).strip().replace(",", "").replace("，", "")
-        if text.startswith(("¥", "￥")):
-            text = text[1:].strip()
-        if not _AMOUNT.fullmatch(text):
-            raise FieldInvalid("amount_format")
-        try:
-            fen = int(Decimal(text) * 100)
-        except InvalidOperation as exc:  # pragma: no cover - the pattern already rules it out
-            raise FieldInvalid("amount_format") from exc
+def amount_fen(raw: object, *, min_fen: int | None, max_fen: int | None) -> int:
+    """Yuan as typed ("1,234.5", "¥12") to integer fen (123450). Never through float.
+
+    Only text is accepted: a bare number would leave callers guessing whether it is yuan
+    or fen.
+    """
+    if not isinstance(raw, str):
+        raise FieldInvalid("amount_format")
+    text = _fold(raw, drop="").replace("，", ",")
+    if text.startswith(("¥", "￥")):
+        text = text[1:].strip()
+    if not _match(_YUAN, text):
+        raise FieldInvalid("amount_format")
+    fen = int(Decimal(text.replace(",", "")) * 100)
     if min_fen is not None and fen < min_fen:
         raise FieldInvalid("amount_min", min=format_fen(min_fen))
     if max_fen is not None and fen > max_fen:
@@ -183,8 +205,8 @@ def integer(raw: str | int, *, min_value: int | None, max_value: int | None) -> 
     if isinstance(raw, int) and not isinstance(raw, bool):
         value = raw
     else:
-        text = str(raw).strip()
-        if not re.fullmatch(r"-?\d{1,12}", text):
+        text = _fold(str(raw))
+        if not _match(r"-?\d{1,12}", text):
             raise FieldInvalid("integer_format")
         value = int(text)
     if min_value is not None and value < min_value:
@@ -195,20 +217,23 @@ def integer(raw: str | int, *, min_value: int | None, max_value: int | None) -> 
 
 
 def region(raw: str) -> str:
-    """A six-digit administrative division code with a real province prefix (11–82)."""
-    value = raw.strip()
-    if not re.fullmatch(r"\d{6}", value) or not 11 <= int(value[:2]) <= 82:
+    """A six-digit administrative division code with a real province prefix."""
+    value = _fold(raw)
+    if not _match(r"\d{6}", value) or int(value[:2]) not in PROVINCES:
         raise FieldInvalid("region_format")
     return value
 
 
+# GB 32100: registration authority and kind (letters allowed), 6-digit division code, 9-character
+# organisation code, check character; the alphabet leaves out I, O, S, V and Z.
+_USCC_CHAR = "[0-9A-HJ-NPQRTUWXY]"
+
+
 def credit_code(raw: str) -> str:
-    """An employer's unified social credit code (GB 32100): 18 characters with a check digit."""
-    value = raw.strip().upper().replace(" ", "")
-    if not re.fullmatch(r"[0-9A-HJ-NPQRTUWXY]{18}", value):
+    """An employer's unified social credit code (GB 32100): 18 characters with a check character."""
+    value = _fold(raw)
+    if not _match(f"{_USCC_CHAR}{{2}}\\d{{6}}{_USCC_CHAR}{{10}}", value):
         raise FieldInvalid("uscc_format")
-    try:
-        uscc.validate(value)
-    except StdnumError as exc:
-        raise FieldInvalid("uscc_checksum") from exc
+    if uscc.calc_check_digit(value[:-1]) != value[-1]:
+        raise FieldInvalid("uscc_checksum")
     return value
