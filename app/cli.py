@@ -229,14 +229,14 @@ def _demo_filings(ctx: object, count: int, photo_share: float, seed: int | None)
     with_photo = set(rng.sample(range(count), photos)) if count else set()
     for n in range(count):
         item = items[n % len(items)]
-        person = reader.read()
+        person = ctx.persons.record(reader.read())  # as the counter does when a card is read
         attachments = (
             [Attachment(code="face_photo", data=demo_photo(rng))] if n in with_photo else []
         )
         service.submit(
             FilingRequest(
                 item_code=item.code,
-                values=demo_values(item, person, rng),
+                values=demo_values(item, person.read, rng),
                 person=person,
                 operator_code=DEMO_OPERATOR_CODE,
                 attachments=attachments,

@@ -15,6 +15,7 @@ from app.errors import UserFacingError
 from app.paths import DataPaths
 from app.services.catalog_service import CatalogService
 from app.services.filing_service import FilingService
+from app.services.person_service import PersonService
 from app.services.queue_service import QueueService
 from app.services.station_service import StationInfo, StationService
 from app.settings import Settings, load_settings
@@ -67,6 +68,7 @@ class AppContext:
     catalog: CatalogService
     stations: StationService
     queue: QueueService
+    persons: PersonService
 
     @classmethod
     def open(cls, data_dir: Path) -> AppContext:
@@ -92,10 +94,11 @@ class AppContext:
             catalog=catalog,
             stations=StationService(db),
             queue=QueueService(db, cipher, catalog),
+            persons=PersonService(db, cipher, blobs),
         )
 
     def filing_service(self, station: StationInfo) -> FilingService:
-        return FilingService(self.db, self.cipher, self.blobs, self.catalog, station)
+        return FilingService(self.db, self.cipher, self.blobs, self.catalog, station, self.persons)
 
     def close(self) -> None:
         self.db.close()

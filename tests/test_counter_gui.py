@@ -108,10 +108,9 @@ def test_bad_input_is_named_in_chinese_and_nothing_is_lost(
     window.items.select("CX-CBDJ-001")
     read_card(qtbot, window)
     form = window.form
-    person = window.person
-    assert person is not None
+    assert window.person is not None
     item = ctx.catalog.current().item("CX-CBDJ-001")
-    form.set_values(demo_values(item, person, random.Random(3)))
+    form.set_values(demo_values(item, window.person.read, random.Random(3)))
     phone = form.editors["phone"].focus_widget()
     assert isinstance(phone, QLineEdit)
     phone.setText("12345")
@@ -172,7 +171,7 @@ def test_every_enabled_application_saves_through_the_window(
     for n, item in enumerate(applications, start=1):
         assert window.items.select(item.code)
         assert window.person is not None
-        window.form.set_values(demo_values(item, window.person, rng))
+        window.form.set_values(demo_values(item, window.person.read, rng))
         qtbot.mouseClick(window.save_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda n=n: ctx.queue.counts().filings_total == n, timeout=5000)
     qtbot.waitUntil(lambda: window.queue.model.rowCount() == len(applications), timeout=5000)

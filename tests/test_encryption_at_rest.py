@@ -75,7 +75,7 @@ def test_nothing_personal_in_clear(
             FilingRequest(
                 item_code=item.code,
                 values=values,
-                person=person,
+                person=ctx.persons.record(person),
                 operator_code=operator_code,
                 attachments=[Attachment("id_copy", photo)],
             )

@@ -62,7 +62,9 @@ def _submit(ctx: AppContext, station: StationInfo, operator: str, seed: int) -> 
     person = reader.read()
     item = ctx.catalog.current().item("CX-CBDJ-001")
     values = demo_values(item, person, random.Random(seed))
-    saved = ctx.filing_service(station).submit(FilingRequest(item.code, values, person, operator))
+    saved = ctx.filing_service(station).submit(
+        FilingRequest(item.code, values, ctx.persons.record(person), operator)
+    )
     return saved.uid
 
 

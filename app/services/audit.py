@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import sqlite3
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.store.db import sql_time
 from app.store.models import AuditEvent, utcnow
 
 GENESIS = "0" * 64
@@ -31,33 +33,41 @@ def _digest(
 
 
 def record(
-    session: Session,
+    cursor: sqlite3.Cursor,
     action: str,
     *,
     operator: str | None,
     subject: str | None = None,
     detail: str | None = None,
 ) -> None:
-    """Append an event inside the caller's write transaction (which holds the write lock)."""
-    prev = (
-        session.execute(
-            select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
-        ).scalar_one_or_none()
-        or GENESIS
-    )
+    """Append an event inside the caller's write transaction (which holds the write lock).
+
+    Takes the transaction's DBAPI cursor (`Database.raw_write`, or `session_cursor` inside a
+    `Database.write` session) so the same code serves the hot path and everything else.
+    """
+    row = cursor.execute("SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1").fetchone()
+    prev = row[0] if row else GENESIS
     at = utcnow()
-    session.execute(
-        insert(AuditEvent),
-        {
-            "at": at,
-            "operator_code": operator,
-            "action": action,
-            "subject": subject,
-            "detail": detail,
-            "prev_hash": prev,
-            "hash": _digest(prev, at, operator, action, subject, detail),
-        },
+    cursor.execute(
+        "INSERT INTO audit_event (at, operator_code, action, subject, detail, prev_hash, hash) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            sql_time(at),
+            operator,
+            action,
+            subject,
+            detail,
+            prev,
+            _digest(prev, at, operator, action, subject, detail),
+        ),
     )
+
+
+def session_cursor(session: Session) -> sqlite3.Cursor:
+    """The DBAPI cursor of a session's current transaction."""
+    driver = session.connection().connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)
+    return driver.cursor()
 
 
 def verify_chain(session: Session) -> int | None:

@@ -12,34 +12,21 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import sqlite3
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert, select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
-
 from app.catalog.schema import CatalogItem, ItemKind
 from app.crypto.field_cipher import FieldCipher
 from app.errors import UserFacingError
-from app.identity import PersonRead
 from app.services import audit
 from app.services.catalog_service import CatalogService
+from app.services.person_service import PersonService, RecordedPerson
 from app.services.station_service import StationInfo
 from app.store.blobs import BlobStore
-from app.store.db import Database
-from app.store.models import (
-    Filing,
-    FilingState,
-    FilingStateChange,
-    Material,
-    Operator,
-    OutboxEntry,
-    OutboxState,
-    Person,
-    utcnow,
-)
+from app.store.db import Database, sql_time
+from app.store.models import FilingState, OutboxState, utcnow
 from app.validation import FieldError, validate_form
 
 
@@ -56,7 +43,7 @@ class Attachment:
 class FilingRequest:
     item_code: str
     values: Mapping[str, object]
-    person: PersonRead
+    person: RecordedPerson
     operator_code: str
     attachments: Sequence[Attachment] = ()
     references_uid: str | None = None
@@ -96,7 +83,9 @@ class FilingService:
         blobs: BlobStore,
         catalog: CatalogService,
         station: StationInfo,
+        persons: PersonService,
     ) -> None:
+        self._persons = persons
         self._db = db
         self._cipher = cipher
         self._blobs = blobs
@@ -123,7 +112,7 @@ class FilingService:
                 f"本站点未开通“{item.name}”。",
                 f"This station does not handle “{item.name_en}”.",
             )
-        if request.person.id_kind.method not in item.identity_methods:
+        if request.person.read.id_kind.method not in item.identity_methods:
             raise ItemNotAllowed(
                 f"“{item.name}”不接受此种身份凭证，请换用其他证件。",
                 f"“{item.name_en}” does not accept this identity document.",
@@ -131,17 +120,27 @@ class FilingService:
         return item
 
     def submit(self, request: FilingRequest, *, today: dt.date | None = None) -> SavedFiling:
-        item = self._item_for(request)
-        form = validate_form(item, request.values, prefill=request.person.prefill(), today=today)
+        """Validate and queue one filing; returns only once it is durably saved.
+
+        Its first state row records who created it and when. The audit trail records what
+        the state history does not: refused attempts here, and views, prints and exports.
+        """
+        try:
+            item = self._item_for(request)
+        except ItemNotAllowed as exc:
+            self._record_refusal(request, exc)
+            raise
+        form = validate_form(
+            item, request.values, prefill=request.person.read.prefill(), today=today
+        )
         if not form.ok:
             raise FormInvalid(form.errors)
         version = self._catalog.current().version
         uid = str(uuid.uuid4())
         now = utcnow()
-        digests = [
-            (a, self._blobs.put(a.data)) for a in request.attachments
-        ]  # bytes on disk before the rows that name them
-        person = request.person
+        person = request.person.read
+        # Bytes on disk (fsynced) before the rows that name them, and outside the write lock.
+        digests = [(a, self._blobs.put(a.data)) for a in request.attachments]
         payload = {
             "uid": uid,
             "item_code": item.code,
@@ -165,116 +164,87 @@ class FilingService:
         }
         frozen = canonical_json(payload)
         payload_hash = hashlib.sha256(frozen).hexdigest()
-        with self._db.write() as s:
-            person_id = self._upsert_person(s, person, now)
-            operator_id = self._operator_id(s, request.operator_code)
+        payload_enc = self._cipher.encrypt(frozen, "filing.payload")
+        at = sql_time(now)
+        with self._db.raw_write() as cur:
+            if not self._persons.matches(cur, request.person):
+                raise ItemNotAllowed(
+                    "办事群众的读卡记录不一致，请重新读卡。",
+                    "The citizen's card record does not match; please read the card again.",
+                )
+            operator_id = self._operator_id(cur, request.operator_code)
             references_id = None
             if request.references_uid:
-                references_id = s.execute(
-                    select(Filing.id).where(Filing.uid == request.references_uid)
-                ).scalar_one_or_none()
-            filing_id = s.execute(
-                insert(Filing).returning(Filing.id),
-                {
-                    "uid": uid,
-                    "item_code": item.code,
-                    "catalog_version": version,
-                    "person_id": person_id,
-                    "operator_id": operator_id,
-                    "station_code": self._station.code,
-                    "state": FilingState.QUEUED.value,
-                    "payload_enc": self._cipher.encrypt(frozen, "filing.payload"),
-                    "payload_sha256": payload_hash,
-                    "references_filing_id": references_id,
-                    "materials_pending": request.materials_pending,
-                    "created_at": now,
-                    "updated_at": now,
-                },
-            ).scalar_one()
-            s.execute(
-                insert(FilingStateChange),
-                {
-                    "filing_id": filing_id,
-                    "state": FilingState.QUEUED.value,
-                    "at": now,
-                    "actor": request.operator_code,
-                },
+                found = cur.execute(
+                    "SELECT id FROM filing WHERE uid = ?", (request.references_uid,)
+                ).fetchone()
+                references_id = found[0] if found else None
+            filing_id = cur.execute(
+                _INSERT_FILING,
+                (
+                    uid,
+                    item.code,
+                    version,
+                    request.person.id,
+                    operator_id,
+                    self._station.code,
+                    FilingState.QUEUED.value,
+                    payload_enc,
+                    payload_hash,
+                    references_id,
+                    request.materials_pending,
+                    at,
+                    at,
+                ),
+            ).fetchone()[0]
+            cur.execute(
+                "INSERT INTO filing_state (filing_id, seq, state, at, actor) "
+                "VALUES (?, 1, ?, ?, ?)",
+                (filing_id, FilingState.QUEUED.value, at, request.operator_code),
             )
             if digests:
-                s.execute(
-                    insert(Material),
-                    [
-                        {
-                            "filing_id": filing_id,
-                            "code": a.code,
-                            "sha256": d,
-                            "size": len(a.data),
-                            "mime": a.mime,
-                            "created_at": now,
-                        }
-                        for a, d in digests
-                    ],
+                cur.executemany(
+                    "INSERT INTO material (filing_id, code, sha256, size, mime, created_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    [(filing_id, a.code, d, len(a.data), a.mime, at) for a, d in digests],
                 )
-            s.execute(
-                insert(OutboxEntry),
-                {
-                    "kind": "filing",
-                    "filing_id": filing_id,
-                    "idempotency_key": uid,
-                    "state": OutboxState.PENDING.value,
-                    "payload_sha256": payload_hash,
-                    "created_at": now,
-                    "updated_at": now,
-                },
-            )
-            audit.record(
-                s,
-                "filing.create",
-                operator=request.operator_code,
-                subject=f"filing:{uid}",
-                detail=item.code,
+            cur.execute(
+                _INSERT_OUTBOX,
+                ("filing", filing_id, uid, OutboxState.PENDING.value, payload_hash, at, at),
             )
         return SavedFiling(uid, item.code, version, FilingState.QUEUED, now)
 
-    def _upsert_person(self, s: Session, person: PersonRead, now: dt.datetime) -> int:
-        enc = self._cipher.encrypt_text
-        details = {
-            "sex": person.sex,
-            "ethnicity": person.ethnicity,
-            "birth_date": person.birth_date.isoformat() if person.birth_date else None,
-            "issuer": person.issuer,
-            "valid_from": person.valid_from,
-            "valid_until": person.valid_until,
-            "card_number": person.card_number,
-        }
-        photo_sha = self._blobs.put(person.photo) if person.photo else None
-        values = {
-            "id_kind": person.id_kind.value,
-            "id_token": self._cipher.search_token(person.id_kind.value, person.id_number),
-            "name_enc": enc(person.name, "person.name"),
-            "id_number_enc": enc(person.id_number, "person.id_number"),
-            "address_enc": enc(person.address, "person.address"),
-            "details_enc": self._cipher.encrypt(canonical_json(details), "person.details"),
-            "photo_sha256": photo_sha,
-            "source": person.source,
-            "read_at": now,
-        }
-        stmt = sqlite_insert(Person).values(values)
-        upsert = stmt.on_conflict_do_update(
-            index_elements=["id_kind", "id_token"],
-            set_={k: stmt.excluded[k] for k in values if k not in {"id_kind", "id_token"}},
-        ).returning(Person.id)
-        return int(s.execute(upsert).scalar_one())
+    def _record_refusal(self, request: FilingRequest, exc: ItemNotAllowed) -> None:
+        with self._db.raw_write() as cur:
+            audit.record(
+                cur,
+                "filing.refused",
+                operator=request.operator_code,
+                subject=f"item:{request.item_code}",
+                detail=exc.en,
+            )
 
-    def _operator_id(self, s: Session, code: str) -> int:
+    def _operator_id(self, cur: sqlite3.Cursor, code: str) -> int:
         cached = self._operator_ids.get(code)
         if cached is not None:
             return cached
-        found = s.execute(select(Operator.id).where(Operator.code == code)).scalar_one_or_none()
+        found = cur.execute("SELECT id FROM operator WHERE code = ?", (code,)).fetchone()
         if found is None:
             raise ItemNotAllowed(
                 f"经办人员 {code} 未在本站登记，不能办理业务。",
                 f"Operator {code} is not registered at this station.",
             )
-        self._operator_ids[code] = found
-        return found
+        self._operator_ids[code] = int(found[0])
+        return int(found[0])
+
+
+# The save path's SQL, written out for speed (see Database.raw_write); columns as in models.py.
+_INSERT_FILING = (
+    "INSERT INTO filing (uid, item_code, catalog_version, person_id, operator_id, station_code, "
+    "state, payload_enc, payload_sha256, references_filing_id, materials_pending, "
+    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+)
+_INSERT_OUTBOX = (
+    "INSERT INTO outbox (kind, filing_id, idempotency_key, state, attempts, payload_sha256, "
+    "created_at, updated_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?)"
+)

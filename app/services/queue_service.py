@@ -102,10 +102,7 @@ class QueueService:
         query = (
             select(Filing, Person.name_enc, OutboxEntry.state, materials.c.n)
             .join(Person, Person.id == Filing.person_id)
-            .outerjoin(
-                OutboxEntry,
-                (OutboxEntry.filing_id == Filing.id) & (OutboxEntry.kind == "filing"),
-            )
+            .outerjoin(OutboxEntry, OutboxEntry.idempotency_key == Filing.uid)
             .outerjoin(materials, materials.c.filing_id == Filing.id)
             .order_by(Filing.id.desc())
             .limit(limit)
@@ -142,7 +139,7 @@ class QueueService:
         query = (
             select(OutboxEntry, Filing.uid)
             .outerjoin(Filing, Filing.id == OutboxEntry.filing_id)
-            .order_by(OutboxEntry.id)
+            .order_by(OutboxEntry.created_at, OutboxEntry.idempotency_key)
             .limit(limit)
         )
         with self._db.read() as s:

@@ -22,6 +22,7 @@ from app.context import AppContext
 from app.errors import UserFacingError
 from app.identity import PersonRead
 from app.services.filing_service import FilingRequest, FilingService, FormInvalid, SavedFiling
+from app.services.person_service import RecordedPerson
 from app.services.queue_service import FilingSummary, StatusCounts
 from app.services.station_service import OperatorInfo, StationInfo
 from app.validation import validate_form
@@ -57,7 +58,7 @@ class CounterWindow(QMainWindow):
         self._language = language
         self._service: FilingService = ctx.filing_service(station)
         self._catalog = ctx.catalog.current()
-        self.person: PersonRead | None = None
+        self.person: RecordedPerson | None = None
         self.last_saved: SavedFiling | None = None
         self.db_lane = TaskLane("db", self)
         self.device_lane = TaskLane("identity", self)
@@ -121,11 +122,20 @@ class CounterWindow(QMainWindow):
         )
 
     def _on_person(self, person: object) -> None:
+        """The card was read: record the person on the database lane, then show them."""
         assert isinstance(person, PersonRead)
-        self.person = person
+        self.db_lane.submit(
+            functools.partial(self._ctx.persons.record, person),
+            self._on_recorded,
+            self._on_read_failed,
+        )
+
+    def _on_recorded(self, recorded: object) -> None:
+        assert isinstance(recorded, RecordedPerson)
+        self.person = recorded
         self.identity.set_reading(False)
-        self.identity.show_person(person)
-        self.form.set_person(person)
+        self.identity.show_person(recorded.read)
+        self.form.set_person(recorded.read)
         self._update_save_enabled()
 
     def _on_read_failed(self, exc: BaseException) -> None:
@@ -143,7 +153,7 @@ class CounterWindow(QMainWindow):
     # ---- filing ---------------------------------------------------------------------------
     def _on_item_chosen(self, code: str) -> None:
         self.form.set_item(self._catalog.item(code))
-        self.form.set_person(self.person)
+        self.form.set_person(self.person.read if self.person else None)
         self._set_message("", ok=True)
         self._update_save_enabled()
 
@@ -160,7 +170,7 @@ class CounterWindow(QMainWindow):
         if item is None or person is None:
             return
         values = self.form.raw_values()
-        checked = validate_form(item, values, prefill=person.prefill())
+        checked = validate_form(item, values, prefill=person.read.prefill())
         self.form.show_errors(checked.errors)
         if not checked.ok:
             self._set_message(self.tr("Please correct the fields marked in red."), ok=False)

@@ -1,0 +1,89 @@
+"""Recording people as identity devices read them, encrypted, found again by document number.
+
+The counter records a person the moment the card is read (on the database lane, while the
+operator starts on the form), so that saving a filing later only has to reference them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from dataclasses import dataclass
+
+from app.crypto.field_cipher import FieldCipher
+from app.identity import PersonRead
+from app.store.blobs import BlobStore
+from app.store.db import Database, sql_time
+from app.store.models import utcnow
+
+
+@dataclass(frozen=True)
+class RecordedPerson:
+    """A person as read, with the row that holds them in the store."""
+
+    id: int
+    read: PersonRead
+
+
+_UPSERT_PERSON = (
+    "INSERT INTO person (id_kind, id_token, name_enc, id_number_enc, address_enc, details_enc, "
+    "photo_sha256, source, read_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (id_kind, id_token) DO UPDATE SET name_enc = excluded.name_enc, "
+    "id_number_enc = excluded.id_number_enc, address_enc = excluded.address_enc, "
+    "details_enc = excluded.details_enc, "
+    "photo_sha256 = coalesce(excluded.photo_sha256, person.photo_sha256), "
+    "source = excluded.source, read_at = excluded.read_at RETURNING id"
+)
+
+
+class PersonService:
+    def __init__(self, db: Database, cipher: FieldCipher, blobs: BlobStore) -> None:
+        self._db = db
+        self._cipher = cipher
+        self._blobs = blobs
+
+    def token(self, person: PersonRead) -> str:
+        return self._cipher.search_token(person.id_kind.value, person.id_number)
+
+    def record(self, person: PersonRead) -> RecordedPerson:
+        """Store (or refresh) what the device read; the latest read wins."""
+        photo_sha = self._blobs.put(person.photo) if person.photo else None  # before the lock
+        row = self._row(person, photo_sha, utcnow())
+        with self._db.raw_write() as cur:
+            person_id = int(cur.execute(_UPSERT_PERSON, row).fetchone()[0])
+        return RecordedPerson(person_id, person)
+
+    def matches(self, cur: sqlite3.Cursor, recorded: RecordedPerson) -> bool:
+        """Whether `recorded.id` really is the person read (inside a caller's transaction)."""
+        found = cur.execute(
+            "SELECT 1 FROM person WHERE id = ? AND id_kind = ? AND id_token = ?",
+            (recorded.id, recorded.read.id_kind.value, self.token(recorded.read)),
+        ).fetchone()
+        return found is not None
+
+    def _row(
+        self, person: PersonRead, photo_sha: str | None, now: dt.datetime
+    ) -> tuple[object, ...]:
+        enc = self._cipher.encrypt_text
+        details = {
+            "sex": person.sex,
+            "ethnicity": person.ethnicity,
+            "birth_date": person.birth_date.isoformat() if person.birth_date else None,
+            "issuer": person.issuer,
+            "valid_from": person.valid_from,
+            "valid_until": person.valid_until,
+            "card_number": person.card_number,
+        }
+        details_json = json.dumps(details, ensure_ascii=False, sort_keys=True).encode()
+        return (
+            person.id_kind.value,
+            self.token(person),
+            enc(person.name, "person.name"),
+            enc(person.id_number, "person.id_number"),
+            enc(person.address, "person.address"),
+            self._cipher.encrypt(details_json, "person.details"),
+            photo_sha,
+            person.source,
+            sql_time(now),
+        )
