@@ -10,7 +10,14 @@ import re
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    model_validator,
+)
 
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_-]{2,39}$")]
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
@@ -204,6 +211,7 @@ class Catalog(_Strict):
     published: str
     categories: tuple[Category, ...] = Field(min_length=1)
     items: tuple[CatalogItem, ...] = Field(min_length=1)
+    _by_code: dict[str, CatalogItem] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -217,11 +225,11 @@ class Catalog(_Strict):
                 raise ValueError(f"item {item.code}: unknown category {item.category!r}")
         return self
 
+    def model_post_init(self, context: object, /) -> None:
+        self._by_code = {item.code: item for item in self.items}
+
     def item(self, code: str) -> CatalogItem:
-        for item in self.items:
-            if item.code == code:
-                return item
-        raise KeyError(code)
+        return self._by_code[code]
 
     def category(self, key: str) -> Category:
         for cat in self.categories:

@@ -13,13 +13,13 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from app.catalog.schema import CatalogItem, ItemKind
 from app.crypto.field_cipher import FieldCipher
 from app.errors import UserFacingError
+from app.ids import new_uid
 from app.services import audit
 from app.services.catalog_service import CatalogService
 from app.services.person_service import PersonService, RecordedPerson
@@ -71,8 +71,10 @@ class ItemNotAllowed(UserFacingError):
     pass
 
 
-def canonical_json(obj: object) -> bytes:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+def frozen_json(obj: object) -> bytes:
+    """The payload's bytes as queued. They are hashed and later sent exactly as they are, so
+    no canonical key order is needed."""
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 class FilingService:
@@ -136,7 +138,7 @@ class FilingService:
         if not form.ok:
             raise FormInvalid(form.errors)
         version = self._catalog.current().version
-        uid = str(uuid.uuid4())
+        uid = new_uid()
         now = utcnow()
         person = request.person.read
         # Bytes on disk (fsynced) before the rows that name them, and outside the write lock.
@@ -162,16 +164,11 @@ class FilingService:
             "references": request.references_uid,
             "materials_pending": request.materials_pending,
         }
-        frozen = canonical_json(payload)
+        frozen = frozen_json(payload)
         payload_hash = hashlib.sha256(frozen).hexdigest()
         payload_enc = self._cipher.encrypt(frozen, "filing.payload")
         at = sql_time(now)
         with self._db.raw_write() as cur:
-            if not self._persons.matches(cur, request.person):
-                raise ItemNotAllowed(
-                    "办事群众的读卡记录不一致，请重新读卡。",
-                    "The citizen's card record does not match; please read the card again.",
-                )
             operator_id = self._operator_id(cur, request.operator_code)
             references_id = None
             if request.references_uid:
@@ -179,13 +176,12 @@ class FilingService:
                     "SELECT id FROM filing WHERE uid = ?", (request.references_uid,)
                 ).fetchone()
                 references_id = found[0] if found else None
-            filing_id = cur.execute(
+            inserted = cur.execute(
                 _INSERT_FILING,
                 (
                     uid,
                     item.code,
                     version,
-                    request.person.id,
                     operator_id,
                     self._station.code,
                     FilingState.QUEUED.value,
@@ -195,8 +191,17 @@ class FilingService:
                     request.materials_pending,
                     at,
                     at,
+                    request.person.id,
+                    request.person.read.id_kind.value,
+                    request.person.token,
                 ),
-            ).fetchone()[0]
+            ).fetchone()
+            if inserted is None:  # the person row is not the card that was read
+                raise ItemNotAllowed(
+                    "办事群众的读卡记录不一致，请重新读卡。",
+                    "The citizen's card record does not match; please read the card again.",
+                )
+            filing_id = inserted[0]
             cur.execute(
                 "INSERT INTO filing_state (filing_id, seq, state, at, actor) "
                 "VALUES (?, 1, ?, ?, ?)",
@@ -239,10 +244,13 @@ class FilingService:
 
 
 # The save path's SQL, written out for speed (see Database.raw_write); columns as in models.py.
+# The filing row is inserted only if the recorded person is the card that was read: the
+# person's id, document kind and keyed token must all match (one statement, not two).
 _INSERT_FILING = (
-    "INSERT INTO filing (uid, item_code, catalog_version, person_id, operator_id, station_code, "
-    "state, payload_enc, payload_sha256, references_filing_id, materials_pending, "
-    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+    "INSERT INTO filing (uid, item_code, catalog_version, operator_id, station_code, state, "
+    "payload_enc, payload_sha256, references_filing_id, materials_pending, created_at, "
+    "updated_at, person_id) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, id FROM person "
+    "WHERE id = ? AND id_kind = ? AND id_token = ? RETURNING id"
 )
 _INSERT_OUTBOX = (
     "INSERT INTO outbox (kind, filing_id, idempotency_key, state, attempts, payload_sha256, "

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from dataclasses import dataclass
 
 from app.crypto.field_cipher import FieldCipher
@@ -24,6 +23,7 @@ class RecordedPerson:
 
     id: int
     read: PersonRead
+    token: str  # keyed hash of the document number, as stored
 
 
 _UPSERT_PERSON = (
@@ -52,15 +52,7 @@ class PersonService:
         row = self._row(person, photo_sha, utcnow())
         with self._db.raw_write() as cur:
             person_id = int(cur.execute(_UPSERT_PERSON, row).fetchone()[0])
-        return RecordedPerson(person_id, person)
-
-    def matches(self, cur: sqlite3.Cursor, recorded: RecordedPerson) -> bool:
-        """Whether `recorded.id` really is the person read (inside a caller's transaction)."""
-        found = cur.execute(
-            "SELECT 1 FROM person WHERE id = ? AND id_kind = ? AND id_token = ?",
-            (recorded.id, recorded.read.id_kind.value, self.token(recorded.read)),
-        ).fetchone()
-        return found is not None
+        return RecordedPerson(person_id, person, str(row[1]))
 
     def _row(
         self, person: PersonRead, photo_sha: str | None, now: dt.datetime

@@ -38,7 +38,7 @@ PRAGMAS = (
 
 def sql_time(value: dt.datetime) -> str:
     """A naive UTC datetime in the text form SQLAlchemy's SQLite `DateTime` stores and reads."""
-    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value.isoformat(sep=" ", timespec="microseconds")
 
 
 class StoreUnavailable(UserFacingError):

@@ -16,7 +16,6 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
-    Index,
     Integer,
     LargeBinary,
     String,
@@ -217,15 +216,13 @@ class Material(Base):
 class OutboxEntry(Base):
     """One command waiting to reach the centre, with its delivery state.
 
-    Keyed by its idempotency key (a filing's uid) without a rowid, so saving a filing touches
-    two outbox B-trees (the table and the due index) rather than four.
+    Keyed by its idempotency key (a filing's uid) without a rowid and with no secondary index,
+    so saving a filing touches one outbox B-tree. The outbox holds work in flight: the sync
+    engine prunes delivered entries, so finding what is due is a scan of a small table.
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (
-        Index("ix_outbox_state_due", "state", "next_attempt_at"),
-        {"sqlite_with_rowid": False},
-    )
+    __table_args__ = ({"sqlite_with_rowid": False},)
     idempotency_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     kind: Mapped[str] = mapped_column(String(24))  # filing, rating, audit ...
     filing_id: Mapped[int | None] = mapped_column(
