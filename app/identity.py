@@ -19,12 +19,15 @@ class IdKind(StrEnum):
 
     @property
     def method(self) -> IdentityMethod:
-        return {
-            IdKind.RESIDENT_ID: IdentityMethod.ID_CARD,
-            IdKind.SSC: IdentityMethod.SSC,
-            IdKind.E_VOUCHER: IdentityMethod.E_VOUCHER,
-            IdKind.BIRTH_CERT: IdentityMethod.BIRTH_CERT,
-        }[self]
+        return _METHODS[self]
+
+
+_METHODS = {
+    IdKind.RESIDENT_ID: IdentityMethod.ID_CARD,
+    IdKind.SSC: IdentityMethod.SSC,
+    IdKind.E_VOUCHER: IdentityMethod.E_VOUCHER,
+    IdKind.BIRTH_CERT: IdentityMethod.BIRTH_CERT,
+}
 
 
 @dataclass(frozen=True)

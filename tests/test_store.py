@@ -129,3 +129,37 @@ def test_foreign_keys_are_enforced(ctx: AppContext) -> None:
                 "VALUES (424242, 'queued', CURRENT_TIMESTAMP, 'x')"
             )
         )
+
+
+def test_damaged_card_is_refused_when_read(ctx: AppContext) -> None:
+    from dataclasses import replace
+
+    from app.services.person_service import InvalidCardData
+
+    good = SimulatedIdentityReader(seed=3, read_delay=0).read()
+    bad = replace(good, id_number=good.id_number[:-1] + ("0" if good.id_number[-1] != "0" else "1"))
+    with pytest.raises(InvalidCardData) as err:
+        ctx.persons.record(bad)
+    assert "证件号码" in err.value.zh
+    lower = replace(good, id_number=good.id_number.lower())
+    assert ctx.persons.record(lower).read.id_number == good.id_number.upper()
+
+
+def test_filing_for_a_person_row_that_is_not_the_card_is_refused(
+    ctx: AppContext, station: StationInfo, operator_code: str
+) -> None:
+    from dataclasses import replace
+
+    from app.services.filing_service import ItemNotAllowed
+
+    reader = SimulatedIdentityReader(seed=4, read_delay=0)
+    first = ctx.persons.record(reader.read())
+    second = ctx.persons.record(reader.read())
+    forged = replace(first, id=second.id)  # first person's card, second person's row
+    item = ctx.catalog.current().item("CX-CBDJ-001")
+    values = demo_values(item, first.read, random.Random(4))
+    with pytest.raises(ItemNotAllowed):
+        ctx.filing_service(station).submit(FilingRequest(item.code, values, forged, operator_code))
+    assert ctx.queue.counts().filings_total == 0
+    with ctx.db.read() as s:
+        assert s.execute(select(OutboxEntry)).first() is None

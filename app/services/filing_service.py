@@ -133,7 +133,11 @@ class FilingService:
             self._record_refusal(request, exc)
             raise
         form = validate_form(
-            item, request.values, prefill=request.person.read.prefill(), today=today
+            item,
+            request.values,
+            prefill=request.person.read.prefill(),
+            today=today,
+            identity_checked=True,
         )
         if not form.ok:
             raise FormInvalid(form.errors)

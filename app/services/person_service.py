@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.crypto.field_cipher import FieldCipher
-from app.identity import PersonRead
+from app.errors import UserFacingError
+from app.identity import IdKind, PersonRead
 from app.store.blobs import BlobStore
 from app.store.db import Database, sql_time
 from app.store.models import utcnow
+from app.validation import rules
+from app.validation.rules import FieldInvalid
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,32 @@ _UPSERT_PERSON = (
 )
 
 
+class InvalidCardData(UserFacingError):
+    def __init__(self, what_zh: str, what_en: str) -> None:
+        super().__init__(
+            f"证件信息无效（{what_zh}），请换一张证件或改用其他方式识别。",
+            f"The card's data is invalid ({what_en}); use another card or identity method.",
+        )
+
+
+def checked(person: PersonRead) -> PersonRead:
+    """The read with its name and document number validated and normalised."""
+    try:
+        if person.id_kind is IdKind.BIRTH_CERT:
+            number = rules.birth_cert(person.id_number)
+        else:
+            number = rules.id_number(person.id_number)
+    except FieldInvalid as exc:
+        raise InvalidCardData("证件号码", "document number") from exc
+    try:
+        name = rules.clean_text(person.name, max_length=60, min_length=1)
+    except FieldInvalid as exc:
+        raise InvalidCardData("姓名", "name") from exc
+    if number == person.id_number and name == person.name:
+        return person
+    return replace(person, id_number=number, name=name)
+
+
 class PersonService:
     def __init__(self, db: Database, cipher: FieldCipher, blobs: BlobStore) -> None:
         self._db = db
@@ -47,7 +76,12 @@ class PersonService:
         return self._cipher.search_token(person.id_kind.value, person.id_number)
 
     def record(self, person: PersonRead) -> RecordedPerson:
-        """Store (or refresh) what the device read; the latest read wins."""
+        """Check and store (or refresh) what the device read; the latest read wins.
+
+        The name and document number are validated here, once, so a damaged or forged card
+        is refused when it is read rather than when the filing is saved.
+        """
+        person = checked(person)
         photo_sha = self._blobs.put(person.photo) if person.photo else None  # before the lock
         row = self._row(person, photo_sha, utcnow())
         with self._db.raw_write() as cur:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from app.catalog.schema import CatalogItem, FieldSpec, FieldType
+from app.catalog.schema import CatalogItem, FieldSpec, FieldType, Prefill
 from app.validation import rules
 from app.validation.messages import render
 from app.validation.rules import FieldError, FieldInvalid
@@ -101,18 +101,24 @@ def _same(spec: FieldSpec, submitted: object, device: str, today: dt.date) -> bo
         return False
 
 
+_CHECKED_AT_READ = frozenset({Prefill.NAME, Prefill.ID_NUMBER})
+
+
 def validate_form(
     item: CatalogItem,
     raw: Mapping[str, object],
     *,
     prefill: Mapping[str, str] | None = None,
     today: dt.date | None = None,
+    identity_checked: bool = False,
 ) -> FormResult:
     """Check every field of `item`; read-only fields take the identity device's value.
 
     `prefill` maps prefill sources (``person.name``...) to what the device read. A read-only
     field whose submitted value differs from the device is refused rather than quietly
-    replaced, because it means someone typed over a card read.
+    replaced, because it means someone typed over a card read. With `identity_checked`, the
+    name and document number were validated when the person was recorded
+    (`PersonService.record`) and are taken as they are.
     """
     today = today or dt.date.today()
     prefill = prefill or {}
@@ -132,6 +138,9 @@ def validate_form(
                 _add(result, spec, FieldInvalid("prefill_mismatch"))
                 continue
             value = device_value
+            if identity_checked and value is not None and spec.prefill in _CHECKED_AT_READ:
+                result.values[spec.key] = value
+                continue
         if _is_blank(value):
             if spec.required:
                 _add(result, spec, FieldInvalid("required"))
