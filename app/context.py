@@ -84,6 +84,8 @@ class AppContext:
             db.close()
             raise
         blobs = BlobStore(paths.blobs, cipher)
+        if removed := blobs.remove_stale_temporaries():
+            log.info("removed %d half-written attachment files left by a crash", removed)
         return cls(
             paths=paths,
             settings=settings,

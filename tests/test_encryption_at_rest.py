@@ -14,6 +14,7 @@ import random
 from pathlib import Path
 
 import keyring
+import keyring.backend
 import pytest
 from keyring.backends import fail
 
@@ -153,3 +154,62 @@ def test_lost_key_is_reported_not_replaced(data_dir: Path) -> None:
     with pytest.raises(DataKeyMissing) as err:
         AppContext.open(data_dir)
     assert "密钥" in err.value.zh
+
+
+def test_file_keyring_writes_leave_no_partial_file(tmp_path: Path) -> None:
+    store = SecretStore(tmp_path, force_file=True)
+    first, second = FieldCipher.new_master_key(), FieldCipher.new_master_key()
+    store.set_bytes("data-key/a", first)
+    store.set_bytes("device-secret", second)  # a later write must not endanger the first
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keyring.cfg", "keyring.salt"]
+    reopened = SecretStore(tmp_path, force_file=True)
+    assert reopened.get_bytes("data-key/a") == first
+    assert reopened.get_bytes("device-secret") == second
+
+
+class _MemoryKeyring(keyring.backend.KeyringBackend):
+    """Stands in for an OS keyring (Secret Service, Windows, macOS), none of which can run
+    in this sandbox; it only has to answer like one."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.values.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.values[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.values.pop((service, username), None)
+
+
+def test_key_written_to_file_on_a_bad_day_is_found_when_the_os_keyring_is_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import app.crypto.secret_store as secret_store
+
+    key = FieldCipher.new_master_key()
+    SecretStore(tmp_path, force_file=True).set_bytes("data-key/x", key)  # OS keyring failed
+    memory = _MemoryKeyring()
+    monkeypatch.setattr(secret_store, "_os_backend", lambda _backend: memory)
+    store = SecretStore(tmp_path, force_file=False)
+    assert not store.is_file
+    assert store.get_bytes("data-key/x") == key
+
+
+def test_stale_half_written_attachments_are_cleaned(ctx: AppContext) -> None:
+    import os
+
+    folder = ctx.paths.blobs / "ab"
+    folder.mkdir(exist_ok=True)
+    stale = folder / ".tmp-crashed"
+    stale.write_bytes(b"half")
+    os.utime(stale, (0, 0))
+    fresh = folder / ".tmp-writing-now"
+    fresh.write_bytes(b"busy")
+    assert ctx.blobs.remove_stale_temporaries() == 1
+    assert not stale.exists() and fresh.exists()

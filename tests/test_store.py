@@ -163,3 +163,22 @@ def test_filing_for_a_person_row_that_is_not_the_card_is_refused(
     assert ctx.queue.counts().filings_total == 0
     with ctx.db.read() as s:
         assert s.execute(select(OutboxEntry)).first() is None
+
+
+def test_refused_attempt_is_audited(
+    ctx: AppContext, station: StationInfo, operator_code: str
+) -> None:
+    from app.services.filing_service import ItemNotAllowed
+
+    newborn = ctx.catalog.current().item("CX-XSECB-005")  # hospital list, not a township's
+    assert newborn.code not in station.enabled_items
+    person = ctx.persons.record(SimulatedIdentityReader(seed=5, read_delay=0).read())
+    with pytest.raises(ItemNotAllowed) as err:
+        ctx.filing_service(station).submit(FilingRequest(newborn.code, {}, person, operator_code))
+    assert "未开通" in err.value.zh
+    with ctx.db.read() as s:
+        events = s.execute(
+            select(AuditEvent.action, AuditEvent.operator_code, AuditEvent.subject)
+        ).all()
+        assert audit.verify_chain(s) is None
+    assert [tuple(e) for e in events] == [("filing.refused", operator_code, "item:CX-XSECB-005")]

@@ -50,10 +50,25 @@ def _salt(folder: Path) -> bytes:
         return path.read_bytes()
     except FileNotFoundError:
         salt = os.urandom(32)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(salt)
+        _write_atomically(path, salt)
         return salt
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write, fsync, rename into place, fsync the folder: never a half-written secret."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    if os.name == "posix":
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
 
 
 def _file_backend(folder: Path) -> keyring.backend.KeyringBackend:
@@ -112,7 +127,11 @@ class SecretStore:
 
     def get(self, name: str) -> str | None:
         try:
-            return self._backend.get_password(SERVICE, name)
+            value = self._backend.get_password(SERVICE, name)
+            if value is None and not self.is_file and (self._dir / "keyring.cfg").exists():
+                # Written to the file keyring on a day the OS keyring failed.
+                value = _file_backend(self._dir).get_password(SERVICE, name)
+            return value
         except keyring.errors.KeyringError as exc:
             if not self.is_file:
                 log.warning("secrets: the OS keyring failed on read (%s)", type(exc).__name__)
@@ -124,7 +143,10 @@ class SecretStore:
 
     def set(self, name: str, value: str) -> None:
         try:
-            self._backend.set_password(SERVICE, name, value)
+            if self.is_file:
+                self._set_in_file(name, value)
+            else:
+                self._backend.set_password(SERVICE, name, value)
         except keyring.errors.KeyringError as exc:
             if not self.is_file:
                 log.warning("secrets: the OS keyring failed on write (%s)", type(exc).__name__)
@@ -132,6 +154,23 @@ class SecretStore:
                 self.set(name, value)
                 return
             raise self._error(exc) from exc
+
+    def _set_in_file(self, name: str, value: str) -> None:
+        """keyrings.cryptfile rewrites its file in place; we make that write atomic by
+        letting it write a copy, which then replaces the original in one rename."""
+        real = self._dir / "keyring.cfg"
+        work = self._dir / ".keyring.cfg.work"
+        work.unlink(missing_ok=True)
+        if real.exists():
+            work.write_bytes(real.read_bytes())
+        backend = self._backend
+        backend.file_path = str(work)  # type: ignore[attr-defined]
+        try:
+            backend.set_password(SERVICE, name, value)
+        finally:
+            backend.file_path = str(real)  # type: ignore[attr-defined]
+        _write_atomically(real, work.read_bytes())
+        work.unlink()
 
     def get_bytes(self, name: str) -> bytes | None:
         existing = self.get(name)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from app.crypto.field_cipher import FieldCipher
@@ -25,6 +26,19 @@ class BlobStore:
         self.root = root
         self._cipher = cipher
         root.mkdir(parents=True, exist_ok=True)
+
+    def remove_stale_temporaries(self, older_than_s: float = 3600) -> int:
+        """Delete half-written files left by a crash mid-write; returns how many."""
+        cutoff = time.time() - older_than_s
+        removed = 0
+        for tmp in self.root.glob("*/.tmp-*"):
+            try:
+                if tmp.stat().st_mtime < cutoff:
+                    tmp.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue
+        return removed
 
     def path_for(self, digest: str) -> Path:
         return self.root / digest[:2] / digest
