@@ -76,11 +76,19 @@ class SimulatedIdentityReader:
         self._lock = threading.Lock()
         self._delay = read_delay
         self._seq = 0
+        self._presented: list[PersonRead] = []
+
+    def present(self, person: PersonRead) -> None:
+        """Put a particular card on the reader: the next read returns it (drills, tests)."""
+        with self._lock:
+            self._presented.append(person)
 
     def read(self, timeout: float = 10.0) -> PersonRead:
         if self._delay:
             time.sleep(min(self._delay, timeout))
         with self._lock:
+            if self._presented:
+                return self._presented.pop(0)
             self._seq += 1
             return self._person(self._rng, self._seq)
 

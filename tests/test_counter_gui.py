@@ -185,3 +185,40 @@ def test_english_labels_come_from_the_catalog(qtbot: QtBot, ctx: AppContext) -> 
     form.set_item(item)
     assert form.title.text() == item.name_en
     assert form.editors["phone"].focus_widget().accessibleName() == "Phone"
+
+
+def test_rare_character_name_is_shown_as_read_and_the_view_is_audited(
+    qtbot: QtBot, window: CounterWindow, ctx: AppContext
+) -> None:
+    import datetime as dt
+
+    from app.identity import IdKind, PersonRead
+
+    name = "𬌗𠮷娜"  # surname and a given-name character outside the Basic Multilingual Plane
+    assert isinstance(window._reader, SimulatedIdentityReader)
+    window._reader.present(
+        PersonRead(
+            id_kind=IdKind.RESIDENT_ID,
+            id_number="11010519491231002X",
+            name=name,
+            source="simulated_id_card",
+            sex="2",
+            birth_date=dt.date(1949, 12, 31),
+            address="北京市朝阳区",
+        )
+    )
+    read_card(qtbot, window)
+    summary = window.identity.summary
+    assert summary.text().startswith("𬌗**")  # masked, code point by code point
+    assert name not in summary.text()
+    qtbot.mouseClick(window.identity.reveal_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: name in summary.text(), timeout=5000)
+    assert not window.identity.reveal_button.isEnabled()
+    save_screenshot(window, SHOTS / "counter-rare-character-name.png")
+    from sqlalchemy import select
+
+    from app.store.models import AuditEvent
+
+    with ctx.db.read() as s:
+        events = s.execute(select(AuditEvent.action, AuditEvent.detail)).all()
+    assert [tuple(e) for e in events] == [("person.view", "name")]

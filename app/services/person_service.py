@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from app.crypto.field_cipher import FieldCipher
 from app.errors import UserFacingError
 from app.identity import IdKind, PersonRead
+from app.services import audit
 from app.store.blobs import BlobStore
 from app.store.db import Database, sql_time
 from app.store.models import utcnow
@@ -113,3 +114,14 @@ class PersonService:
             person.source,
             sql_time(now),
         )
+
+    def record_view(self, person: RecordedPerson, operator_code: str, what: str) -> None:
+        """Audit that an operator looked at unmasked personal data (`what`: "name", ...)."""
+        with self._db.raw_write() as cur:
+            audit.record(
+                cur,
+                "person.view",
+                operator=operator_code,
+                subject=f"person:{person.id}",
+                detail=what,
+            )

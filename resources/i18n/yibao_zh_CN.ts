@@ -127,6 +127,14 @@
         <translation>读取身份证</translation>
     </message>
     <message>
+        <source>Show full name</source>
+        <translation>显示全名</translation>
+    </message>
+    <message>
+        <source>To check the name against the card; recorded</source>
+        <translation>用于核对证件上的姓名；查看将被记录</translation>
+    </message>
+    <message>
         <source>Reading the card... place the ID card on the reader.</source>
         <translation>正在读卡……请将身份证放在读卡器上。</translation>
     </message>

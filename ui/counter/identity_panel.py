@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.identity import PersonRead, mask_id_number, mask_name
@@ -11,6 +11,7 @@ from ui import labels
 
 class IdentityPanel(QGroupBox):
     read_requested = Signal()
+    reveal_requested = Signal()  # the operator asked to see the full name (audited)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -18,13 +19,21 @@ class IdentityPanel(QGroupBox):
         self.read_button = QPushButton(self.tr("Read ID card"), self)
         self.read_button.setObjectName("readCardButton")
         self.read_button.setAccessibleName(self.tr("Read ID card"))
+        self.reveal_button = QPushButton(self.tr("Show full name"), self)
+        self.reveal_button.setObjectName("revealNameButton")
+        self.reveal_button.setAccessibleName(self.tr("Show full name"))
+        self.reveal_button.setToolTip(self.tr("To check the name against the card; recorded"))
         self.summary = QLabel(self)
         self.summary.setObjectName("personSummary")
         self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
         layout = QHBoxLayout(self)
         layout.addWidget(self.summary, 1)
+        layout.addWidget(self.reveal_button)
         layout.addWidget(self.read_button)
         self.read_button.clicked.connect(self.read_requested)
+        self.reveal_button.clicked.connect(self.reveal_requested)
+        self._person: PersonRead | None = None
         self.show_person(None)
 
     def set_reading(self, reading: bool) -> None:
@@ -32,7 +41,10 @@ class IdentityPanel(QGroupBox):
         if reading:
             self.summary.setText(self.tr("Reading the card... place the ID card on the reader."))
 
-    def show_person(self, person: PersonRead | None) -> None:
+    def show_person(self, person: PersonRead | None, *, full_name: bool = False) -> None:
+        """Show who was read: masked, or with the name exactly as read when asked."""
+        self._person = person
+        self.reveal_button.setEnabled(person is not None and not full_name)
         if person is None:
             self.summary.setText(
                 self.tr(
@@ -43,7 +55,7 @@ class IdentityPanel(QGroupBox):
             return
         text = self.tr("%1 · %2 · %3 · read by %4")
         for placeholder, value in (
-            ("%1", mask_name(person.name)),
+            ("%1", person.name if full_name else mask_name(person.name)),
             ("%2", labels.sex(person.sex)),
             ("%3", mask_id_number(person.id_number)),
             ("%4", labels.device(person.source)),

@@ -109,6 +109,7 @@ class CounterWindow(QMainWindow):
         self.items.set_items(self._catalog, station.enabled_items)
         self.items.item_chosen.connect(self._on_item_chosen)
         self.identity.read_requested.connect(self.read_identity)
+        self.identity.reveal_requested.connect(self.reveal_name)
         self.save_button.clicked.connect(self.save)
         self.next_button.clicked.connect(self.next_citizen)
         self._update_save_enabled()
@@ -137,6 +138,21 @@ class CounterWindow(QMainWindow):
         self.identity.show_person(recorded.read)
         self.form.set_person(recorded.read)
         self._update_save_enabled()
+
+    def reveal_name(self) -> None:
+        """Show the full name once the view is on the audit trail (never before)."""
+        person = self.person
+        if person is None:
+            return
+        self.db_lane.submit(
+            functools.partial(self._ctx.persons.record_view, person, self._operator.code, "name"),
+            self._on_view_recorded,
+            self._on_read_failed,
+        )
+
+    def _on_view_recorded(self, _result: object) -> None:
+        if self.person is not None:
+            self.identity.show_person(self.person.read, full_name=True)
 
     def _on_read_failed(self, exc: BaseException) -> None:
         self.identity.set_reading(False)
