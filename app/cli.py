@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import random
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -204,45 +203,22 @@ def _queue(ctx: object, *, as_json: bool) -> int:
 
 def _demo_filings(ctx: object, count: int, photo_share: float, seed: int | None) -> int:
     from app.context import AppContext
-    from app.services.demo_data import demo_photo, demo_values
-    from app.services.filing_service import Attachment, FilingRequest
-    from app.services.station_service import DEMO_OPERATOR_CODE
+    from app.drills import DrillFiler
+    from app.services.demo_data import demo_photo
+    from app.services.filing_service import Attachment
     from devices.simulated_identity import SimulatedIdentityReader
 
     assert isinstance(ctx, AppContext)
     if count < 0 or not 0.0 <= photo_share <= 1.0:
         print("--count 须为非负整数，--photo-share 须在 0 到 1 之间。", file=sys.stderr)
         return EXIT_USAGE
-    catalog = ctx.catalog.current()
-    station = ctx.stations.ensure_demo_station(catalog)
-    service = ctx.filing_service(station)
-    reader = SimulatedIdentityReader(seed=seed, read_delay=0)
-    rng = random.Random(seed)
-    items = [
-        i
-        for i in catalog.items
-        if i.code in station.enabled_items
-        and i.kind.value == "application"
-        and reader.read().id_kind.method in i.identity_methods
-    ]
+    drills = DrillFiler(ctx, SimulatedIdentityReader(seed=seed, read_delay=0).read, seed)
     photos = round(count * photo_share)
-    with_photo = set(rng.sample(range(count), photos)) if count else set()
+    with_photo = set(drills.rng.sample(range(count), photos)) if count else set()
     for n in range(count):
-        item = items[n % len(items)]
-        person = ctx.persons.record(reader.read())  # as the counter does when a card is read
-        attachments = (
-            [Attachment(code="face_photo", data=demo_photo(rng))] if n in with_photo else []
-        )
-        service.submit(
-            FilingRequest(
-                item_code=item.code,
-                values=demo_values(item, person.read, rng),
-                person=person,
-                operator_code=DEMO_OPERATOR_CODE,
-                attachments=attachments,
-            )
-        )
-    print(f"created {count} demo filings ({photos} with a photo) on {station.code}")
+        photo = [Attachment("face_photo", demo_photo(drills.rng))] if n in with_photo else []
+        drills.file(photo)
+    print(f"created {count} demo filings ({photos} with a photo) on {drills.station.code}")
     return EXIT_OK
 
 

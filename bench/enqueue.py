@@ -45,9 +45,8 @@ if str(REPO) not in sys.path:  # run as a script from a checkout
 os.environ["YIBAO_KEYRING"] = "file"  # never touch the OS keyring (set before app imports)
 
 from app.context import AppContext  # noqa: E402
-from app.services.demo_data import demo_values  # noqa: E402
+from app.drills import DrillFiler  # noqa: E402
 from app.services.filing_service import FilingRequest, FilingService  # noqa: E402
-from app.services.station_service import DEMO_OPERATOR_CODE  # noqa: E402
 from devices.simulated_identity import SimulatedIdentityReader  # noqa: E402
 
 TARGET_RATIO_MEDIAN = 2.0
@@ -63,37 +62,13 @@ BASELINE_PRAGMAS = (
 def build_requests(
     ctx: AppContext, count: int, seed: int
 ) -> tuple[FilingService, list[FilingRequest]]:
-    """The demo station's service and `count` valid requests, all computed up front."""
-    catalog = ctx.catalog.current()
-    station = ctx.stations.ensure_demo_station(catalog)
-    service = ctx.filing_service(station)
-    reader = SimulatedIdentityReader(seed=seed, read_delay=0)
-    rng = random.Random(seed)
-    method = reader.read().id_kind.method
-    items = [
-        i
-        for i in catalog.items
-        if i.code in station.enabled_items
-        and i.kind.value == "application"
-        and method in i.identity_methods
-    ]
-    if not items:
-        raise SystemExit("the demo station offers no application item for a resident ID card")
-    requests = []
-    for n in range(count):
-        item = items[n % len(items)]
-        # The card read: the counter records the person then, before the operator fills the
-        # form, so it is not part of the save being timed.
-        person = ctx.persons.record(reader.read())
-        requests.append(
-            FilingRequest(
-                item_code=item.code,
-                values=demo_values(item, person.read, rng),
-                person=person,
-                operator_code=DEMO_OPERATOR_CODE,
-            )
-        )
-    return service, requests
+    """The demo station's service and `count` valid requests, all computed up front.
+
+    Each request includes its card read: the counter records the person then, before the
+    operator fills the form, so that is not part of the save being timed.
+    """
+    drills = DrillFiler(ctx, SimulatedIdentityReader(seed=seed, read_delay=0).read, seed)
+    return drills.service, [drills.request() for _ in range(count)]
 
 
 class Baseline:

@@ -61,46 +61,25 @@ KILL_JITTER_S = 0.005  # about two saves: spreads the kill over every step of a 
 # The child: saves filings forever, one line per save *after* submit returned.
 CHILD = textwrap.dedent(
     """
-    import hashlib, random, sys
+    import hashlib, sys
     from pathlib import Path
 
     from app.context import AppContext
-    from app.services.demo_data import demo_photo, demo_values
-    from app.services.filing_service import Attachment, FilingRequest
-    from app.services.station_service import DEMO_OPERATOR_CODE
+    from app.drills import DrillFiler
+    from app.services.demo_data import demo_photo
+    from app.services.filing_service import Attachment
     from devices.simulated_identity import SimulatedIdentityReader
 
     data_dir, seed = Path(sys.argv[1]), int(sys.argv[2])
     ctx = AppContext.open(data_dir)
-    catalog = ctx.catalog.current()
-    station = ctx.stations.ensure_demo_station(catalog)
-    service = ctx.filing_service(station)
-    reader = SimulatedIdentityReader(seed=seed, read_delay=0)
-    rng = random.Random(seed)
-    method = reader.read().id_kind.method
-    items = [
-        i for i in catalog.items
-        if i.code in station.enabled_items
-        and i.kind.value == "application"
-        and method in i.identity_methods
-    ]
-    assert items, "no application item for a resident ID card"
+    drills = DrillFiler(ctx, SimulatedIdentityReader(seed=seed, read_delay=0).read, seed)
+    rng = drills.rng
     for n in range(1_000_000):
-        item = items[n % len(items)]
-        person = ctx.persons.record(reader.read())
         attachments = []
         if n % 3 == 0:
             photo = demo_photo(rng, size=rng.randrange(8_000, 24_000))
             attachments.append(Attachment(code="face_photo", data=photo))
-        saved = service.submit(
-            FilingRequest(
-                item_code=item.code,
-                values=demo_values(item, person.read, rng),
-                person=person,
-                operator_code=DEMO_OPERATOR_CODE,
-                attachments=attachments,
-            )
-        )
+        saved = drills.file(attachments)
         photo = hashlib.sha256(attachments[0].data).hexdigest() if attachments else "-"
         print(saved.uid, saved.item_code, photo, flush=True)
     """

@@ -1,0 +1,59 @@
+"""Valid filings on the demo station, made the way the counter makes them.
+
+For `yibao demo-filings`, the benchmarks and the robustness tests: a simulated card is read
+and its person recorded, then a form is filled with valid values for the next application
+item in turn and saved through the same `FilingService` the window uses.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+
+from app.catalog.schema import ItemKind
+from app.context import AppContext
+from app.identity import PersonRead
+from app.services.demo_data import demo_values
+from app.services.filing_service import Attachment, FilingRequest, FilingService, SavedFiling
+from app.services.station_service import DEMO_OPERATOR_CODE
+
+
+class DrillFiler:
+    """`read_card` is a reader's blocking read (the simulated reader's, in drills)."""
+
+    def __init__(
+        self, ctx: AppContext, read_card: Callable[[], PersonRead], seed: int | None = None
+    ) -> None:
+        catalog = ctx.catalog.current()
+        self.station = ctx.stations.ensure_demo_station(catalog)
+        self.service: FilingService = ctx.filing_service(self.station)
+        self.rng = random.Random(seed)
+        self._ctx = ctx
+        self._read_card = read_card
+        method = read_card().id_kind.method
+        self.items = [
+            i
+            for i in catalog.items
+            if i.code in self.station.enabled_items
+            and i.kind is ItemKind.APPLICATION
+            and method in i.identity_methods
+        ]
+        if not self.items:
+            raise ValueError("the demo station offers no application for a resident ID card")
+        self._n = 0
+
+    def request(self, attachments: Sequence[Attachment] = ()) -> FilingRequest:
+        """The next filing: a card read (its person recorded) and a filled form."""
+        item = self.items[self._n % len(self.items)]
+        self._n += 1
+        person = self._ctx.persons.record(self._read_card())
+        return FilingRequest(
+            item_code=item.code,
+            values=demo_values(item, person.read, self.rng),
+            person=person,
+            operator_code=DEMO_OPERATOR_CODE,
+            attachments=attachments,
+        )
+
+    def file(self, attachments: Sequence[Attachment] = ()) -> SavedFiling:
+        return self.service.submit(self.request(attachments))
