@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from app.catalog.schema import CatalogItem, FieldSpec, FieldType, Prefill
@@ -34,61 +34,86 @@ def _is_blank(raw: object) -> bool:
     return raw is None or (isinstance(raw, str) and raw.strip() == "")
 
 
-def clean_value(spec: FieldSpec, raw: object, today: dt.date) -> JsonValue:
-    """One field's value through the rule its type names; raises `FieldInvalid`."""
-    t = spec.type
-    if t is FieldType.BOOLEAN:
-        if isinstance(raw, bool):
-            return raw
-        if isinstance(raw, str) and raw.strip().lower() in {"true", "false", "1", "0"}:
-            return raw.strip().lower() in {"true", "1"}
-        raise FieldInvalid("boolean")
-    if t is FieldType.AMOUNT:
-        if not isinstance(raw, str):
-            raise FieldInvalid("amount_format")
-        return rules.amount_fen(raw, min_fen=spec.min_value, max_fen=spec.max_value)
-    if t is FieldType.INTEGER:
-        if not isinstance(raw, str | int):
-            raise FieldInvalid("integer_format")
-        return rules.integer(raw, min_value=spec.min_value, max_value=spec.max_value)
-    if t is FieldType.DATE:
-        if not isinstance(raw, str | dt.date):
-            raise FieldInvalid("date_format")
-        return rules.date(raw, today=today, not_future=spec.not_future, not_past=spec.not_past)
-    if not isinstance(raw, str):
-        raise FieldInvalid("pattern")
-    value = _clean_string(spec, raw)
-    if spec.pattern is not None and not re.fullmatch(spec.pattern, value):
-        raise FieldInvalid("pattern")
+def _boolean(spec: FieldSpec, raw: object, today: dt.date) -> JsonValue:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().lower() in {"true", "false", "1", "0"}:
+        return raw.strip().lower() in {"true", "1"}
+    raise FieldInvalid("boolean")
+
+
+def _amount(spec: FieldSpec, raw: object, today: dt.date) -> JsonValue:
+    return rules.amount_fen(raw, min_fen=spec.min_value, max_fen=spec.max_value)
+
+
+def _integer(spec: FieldSpec, raw: object, today: dt.date) -> JsonValue:
+    if not isinstance(raw, str | int):
+        raise FieldInvalid("integer_format")
+    return rules.integer(raw, min_value=spec.min_value, max_value=spec.max_value)
+
+
+def _date(spec: FieldSpec, raw: object, today: dt.date) -> JsonValue:
+    if not isinstance(raw, str | dt.date):
+        raise FieldInvalid("date_format")
+    return rules.date(raw, today=today, not_future=spec.not_future, not_past=spec.not_past)
+
+
+def _choice(spec: FieldSpec, raw: str) -> str:
+    value = raw.strip()
+    if value not in {c.value for c in spec.choices}:
+        raise FieldInvalid("choice")
     return value
 
 
-def _clean_string(spec: FieldSpec, raw: str) -> str:
-    t = spec.type
-    if t is FieldType.ID_NUMBER:
-        return rules.id_number(raw)
-    if t is FieldType.BIRTH_CERT:
-        return rules.birth_cert(raw)
-    if t is FieldType.PHONE:
-        return rules.phone(raw)
-    if t is FieldType.BANK_CARD:
-        return rules.bank_card(raw)
-    if t is FieldType.REGION:
-        return rules.region(raw)
-    if t is FieldType.USCC:
-        return rules.credit_code(raw)
-    if t is FieldType.CHOICE:
-        value = raw.strip()
-        if value not in {c.value for c in spec.choices}:
-            raise FieldInvalid("choice")
-        return value
-    long = t is FieldType.LONG_TEXT
+def _text(spec: FieldSpec, raw: str) -> str:
+    return rules.clean_text(raw, max_length=spec.max_length or 100, min_length=spec.min_length or 0)
+
+
+def _long_text(spec: FieldSpec, raw: str) -> str:
     return rules.clean_text(
-        raw,
-        max_length=spec.max_length or (500 if long else 100),
-        min_length=spec.min_length or 0,
-        multiline=long,
+        raw, max_length=spec.max_length or 500, min_length=spec.min_length or 0, multiline=True
     )
+
+
+def _string_rule(rule: Callable[[str], str]) -> Callable[[FieldSpec, str], str]:
+    def apply(_spec: FieldSpec, raw: str) -> str:
+        return rule(raw)
+
+    return apply
+
+
+# One entry per field type, looked up once per field (a save validates every field).
+_VALUE_RULES: dict[FieldType, Callable[[FieldSpec, object, dt.date], JsonValue]] = {
+    FieldType.BOOLEAN: _boolean,
+    FieldType.AMOUNT: _amount,
+    FieldType.INTEGER: _integer,
+    FieldType.DATE: _date,
+}
+_STRING_RULES: dict[FieldType, Callable[[FieldSpec, str], str]] = {
+    FieldType.TEXT: _text,
+    FieldType.LONG_TEXT: _long_text,
+    FieldType.CHOICE: _choice,
+    FieldType.ID_NUMBER: _string_rule(rules.id_number),
+    FieldType.BIRTH_CERT: _string_rule(rules.birth_cert),
+    FieldType.PHONE: _string_rule(rules.phone),
+    FieldType.BANK_CARD: _string_rule(rules.bank_card),
+    FieldType.REGION: _string_rule(rules.region),
+    FieldType.USCC: _string_rule(rules.credit_code),
+}
+assert set(_VALUE_RULES) | set(_STRING_RULES) == set(FieldType), "a field type has no rule"
+
+
+def clean_value(spec: FieldSpec, raw: object, today: dt.date) -> JsonValue:
+    """One field's value through the rule its type names; raises `FieldInvalid`."""
+    value_rule = _VALUE_RULES.get(spec.type)
+    if value_rule is not None:
+        return value_rule(spec, raw, today)
+    if not isinstance(raw, str):
+        raise FieldInvalid("pattern")
+    value = _STRING_RULES[spec.type](spec, raw)
+    if spec.pattern is not None and not re.fullmatch(spec.pattern, value):
+        raise FieldInvalid("pattern")
+    return value
 
 
 def _same(spec: FieldSpec, submitted: object, device: str, today: dt.date) -> bool:

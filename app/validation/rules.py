@@ -61,7 +61,7 @@ _CONTROL_OK_IN_LONG_TEXT = {"\n", "\t"}
 
 def _fold(raw: str, *, drop: str = " ") -> str:
     """NFKC (full-width to ASCII), trimmed, upper-cased, with `drop` characters removed."""
-    value = unicodedata.normalize("NFKC", raw).strip().upper()
+    value = (raw if raw.isascii() else unicodedata.normalize("NFKC", raw)).strip().upper()
     for ch in drop:
         value = value.replace(ch, "")
     return value
