@@ -22,7 +22,10 @@ class DrillFiler:
     """`read_card` is a reader's blocking read (the simulated reader's, in drills)."""
 
     def __init__(
-        self, ctx: AppContext, read_card: Callable[[], PersonRead], seed: int | None = None
+        self,
+        ctx: AppContext,
+        read_card: Callable[[], PersonRead],
+        seed: int | None = None,
     ) -> None:
         catalog = ctx.catalog.current()
         self.station = ctx.stations.ensure_demo_station(catalog)

@@ -182,3 +182,32 @@ def test_refused_attempt_is_audited(
         ).all()
         assert audit.verify_chain(s) is None
     assert [tuple(e) for e in events] == [("filing.refused", operator_code, "item:CX-XSECB-005")]
+
+
+def test_a_validated_form_is_trusted_only_for_its_item_and_person(
+    ctx: AppContext, station: StationInfo, operator_code: str
+) -> None:
+    """The window hands over its validation; the service re-checks one that does not fit."""
+    from dataclasses import replace
+
+    from app.services.filing_service import FormInvalid
+    from app.validation import validate_form
+
+    reader = SimulatedIdentityReader(seed=6, read_delay=0)
+    first = ctx.persons.record(reader.read())
+    second = ctx.persons.record(reader.read())
+    item = ctx.catalog.current().item("CX-CBDJ-001")
+    values = demo_values(item, first.read, random.Random(6))
+    checked = validate_form(item, values, prefill=first.read.prefill())
+    assert checked.ok
+    service = ctx.filing_service(station)
+    # The first person's validated form (their name and ID number) with the second person:
+    # not trusted, so the raw values are validated again and the card mismatch is refused.
+    with pytest.raises(FormInvalid) as err:
+        service.submit(FilingRequest(item.code, values, second, operator_code, validated=checked))
+    assert {e.code for e in err.value.errors} == {"prefill_mismatch"}
+    # A validated form that was not ok is never trusted either.
+    bad = replace(checked, errors=[*checked.errors, *validate_form(item, {}).errors])
+    saved = service.submit(FilingRequest(item.code, values, first, operator_code, validated=bad))
+    assert saved.item_code == item.code
+    assert ctx.queue.counts().filings_total == 1

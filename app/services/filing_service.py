@@ -27,7 +27,7 @@ from app.services.station_service import StationInfo
 from app.store.blobs import BlobStore
 from app.store.db import Database, sql_time
 from app.store.models import FilingState, OutboxState, utcnow
-from app.validation import FieldError, validate_form
+from app.validation import FieldError, FormResult, validate_form
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,10 @@ class FilingRequest:
     attachments: Sequence[Attachment] = ()
     references_uid: str | None = None
     materials_pending: bool = False
+    # What validate_form returned when the operator pressed Save (on the GUI thread); the
+    # service uses it instead of validating the same values again, once it has checked
+    # that it belongs to this item and this person.
+    validated: FormResult | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,20 @@ class FormInvalid(UserFacingError):
 
 class ItemNotAllowed(UserFacingError):
     pass
+
+
+def _validated_for(form: FormResult, item: CatalogItem, person: RecordedPerson) -> bool:
+    """Whether a validation result is for this item and carries this person's card data."""
+    if not form.ok or form.item_code != item.code:
+        return False
+    prefill = person.read.prefill()
+    for spec in item.fields:
+        if spec.read_only and spec.prefill is not None:
+            if form.values.get(spec.key) != prefill.get(spec.prefill.value):
+                return False
+        elif spec.key not in form.values and spec.required:
+            return False
+    return set(form.values) <= {f.key for f in item.fields}
 
 
 def frozen_json(obj: object) -> bytes:
@@ -132,13 +150,15 @@ class FilingService:
         except ItemNotAllowed as exc:
             self._record_refusal(request, exc)
             raise
-        form = validate_form(
-            item,
-            request.values,
-            prefill=request.person.read.prefill(),
-            today=today,
-            identity_checked=True,
-        )
+        form = request.validated
+        if form is None or not _validated_for(form, item, request.person):
+            form = validate_form(
+                item,
+                request.values,
+                prefill=request.person.read.prefill(),
+                today=today,
+                identity_checked=True,
+            )
         if not form.ok:
             raise FormInvalid(form.errors)
         version = self._catalog.current().version

@@ -21,6 +21,7 @@ class FormResult:
 
     values: dict[str, JsonValue] = field(default_factory=dict)
     errors: list[FieldError] = field(default_factory=list)
+    item_code: str = ""
 
     @property
     def ok(self) -> bool:
@@ -147,7 +148,7 @@ def validate_form(
     """
     today = today or dt.date.today()
     prefill = prefill or {}
-    result = FormResult()
+    result = FormResult(item_code=item.code)
     for unknown in sorted(set(raw) - {f.key for f in item.fields}):
         zh, en = render("unknown_field", unknown, unknown, {})
         result.errors.append(FieldError(unknown, "unknown_field", zh, en))

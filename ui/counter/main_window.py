@@ -196,6 +196,7 @@ class CounterWindow(QMainWindow):
             values=values,
             person=person,
             operator_code=self._operator.code,
+            validated=checked,
         )
         self.save_button.setEnabled(False)
         self._set_message(self.tr("Saving..."), ok=True)
