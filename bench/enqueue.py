@@ -4,10 +4,10 @@ What is measured: `FilingService.submit(request)` — the same call the counter 
 the operator presses "save" — on a real data folder opened with `AppContext.open` (encrypted
 store, file keyring, bundled catalog, demo station). One submit checks that the validated form
 belongs to the item and the person, freezes and encrypts the payload, and commits the filing,
-its first state and its outbox entry in one `synchronous=FULL` transaction. The person was recorded when the card was read
-(`PersonService.record`, as the counter does) and the form was validated when Save was
-pressed (on the GUI thread; the validated form travels with the request), so both are built
-with the requests, before the clock starts. Validation is timed on its own and printed too.
+its first state and its outbox entry in one `synchronous=FULL` transaction. The person was
+recorded when the card was read (`PersonService.record`, as the counter does) and the form was
+validated when Save was pressed (on the GUI thread; the validated form travels with the
+request), so both are built with the requests, before the clock starts. Validation is timed on its own and printed too.
 
 Why this baseline: with `synchronous=FULL` a commit cannot return before the disk has confirmed
 the write, so the fsync behind one commit is the floor no correct implementation can go below,

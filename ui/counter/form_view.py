@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -37,7 +37,6 @@ def masked_prefill(source: str, value: str) -> str:
 class FormView(QWidget):
     """Builds one editor per field; knows nothing of saving."""
 
-    changed = Signal()
 
     def __init__(self, language: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
