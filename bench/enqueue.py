@@ -7,7 +7,8 @@ belongs to the item and the person, freezes and encrypts the payload, and commit
 its first state and its outbox entry in one `synchronous=FULL` transaction. The person was
 recorded when the card was read (`PersonService.record`, as the counter does) and the form was
 validated when Save was pressed (on the GUI thread; the validated form travels with the
-request), so both are built with the requests, before the clock starts. Validation is timed on its own and printed too.
+request), so both are built with the requests, before the clock starts. Validation is timed
+on its own and printed too.
 
 Why this baseline: with `synchronous=FULL` a commit cannot return before the disk has confirmed
 the write, so the fsync behind one commit is the floor no correct implementation can go below,

@@ -37,7 +37,6 @@ def masked_prefill(source: str, value: str) -> str:
 class FormView(QWidget):
     """Builds one editor per field; knows nothing of saving."""
 
-
     def __init__(self, language: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._english = language.startswith("en")
