@@ -13,7 +13,16 @@ import threading
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QCoreApplication, QMetaObject, QObject, Qt, Slot
+from PySide6.QtCore import (
+    QCoreApplication,
+    QMessageLogContext,
+    QMetaObject,
+    QObject,
+    Qt,
+    QtMsgType,
+    Slot,
+    qInstallMessageHandler,
+)
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 log = logging.getLogger("yibao.crash")
@@ -50,10 +59,28 @@ def _thread_hook(args: threading.ExceptHookArgs) -> None:
         _hook(args.exc_type, args.exc_value, args.exc_traceback)
 
 
+_qt_log = logging.getLogger("qt")
+_QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+# Harmless and repeated on the offscreen platform (no window manager to hint).
+_QT_QUIET = ("This plugin does not support propagateSizeHints",)
+
+
+def _qt_message(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    level = logging.DEBUG if message.startswith(_QT_QUIET) else _QT_LEVELS.get(kind, logging.INFO)
+    _qt_log.log(level, "%s (%s)", message, context.category)
+
+
 def install(log_dir: Path) -> None:
     """Route uncaught exceptions to the log and a dialog; dump hard crashes to a file."""
     global _notifier, _fault_file
     _notifier = _Notifier()
+    qInstallMessageHandler(_qt_message)  # Qt's own messages go to our log, not the terminal
     sys.excepthook = _hook
     threading.excepthook = _thread_hook
     log_dir.mkdir(parents=True, exist_ok=True)
