@@ -65,6 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--seed", type=int, default=None)
 
+    central = sub.add_parser(
+        "central",
+        help="the reference central platform (serve, add-station, enrol-code, ...)",
+        add_help=False,
+    )
+    central.add_argument("central_args", nargs=argparse.REMAINDER)
+
     cat = sub.add_parser("catalog", help="list the current catalog, or check a catalog folder")
     cat.add_argument("--check", metavar="DIR", help="validate the catalog in DIR and exit")
     cat.add_argument("--json", action="store_true")
@@ -91,6 +98,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 screenshot=Path(args.screenshot) if args.screenshot else None,
                 exit_after_screenshot=args.exit_after_screenshot,
             )
+        if args.command == "central":
+            from central.cli import main as central_main
+
+            return central_main(args.central_args)
         if args.command == "catalog" and args.check:
             return _catalog_check(Path(args.check))
         return _run_service_command(args, data_dir)
