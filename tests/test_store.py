@@ -30,12 +30,17 @@ def test_pragmas_on_every_connection(ctx: AppContext) -> None:
 
 
 def test_migrated_to_head_and_idempotent(data_dir: Path) -> None:
+    from alembic.script import ScriptDirectory
+
+    from app.store.migrate import alembic_config
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     data_dir.mkdir(parents=True)
     db = Database(data_dir / "x.db")
-    assert current_revision(db.engine) == "0001"
+    assert current_revision(db.engine) == head
     db.close()
     again = Database(data_dir / "x.db")  # a second open runs nothing and breaks nothing
-    assert current_revision(again.engine) == "0001"
+    assert current_revision(again.engine) == head
     again.close()
 
 

@@ -235,6 +235,27 @@ class OutboxEntry(Base):
     payload_sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # When the entry was last marked "sending", written before the request goes out: an
+    # entry found "sending" after a crash has an unknown outcome and is looked up first.
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class SyncState(Base):
+    """What the sync engine remembers between runs: feed cursor, reference versions,
+    last success, clock offset, backoff."""
+
+    __tablename__ = "sync_state"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class SyncLease(Base):
+    """One row: who may send now. Never two senders, across threads and processes."""
+
+    __tablename__ = "sync_lease"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class AuditEvent(Base):
