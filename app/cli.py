@@ -65,6 +65,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--seed", type=int, default=None)
 
+    activate = sub.add_parser("activate", help="activate this terminal with an enrolment code")
+    activate.add_argument("--central", required=True, metavar="URL", help="the centre's address")
+    activate.add_argument("--code", required=True, help="one-time enrolment code")
+    activate.add_argument("--name", help="this terminal's name (default: the host name)")
+
+    sync_cmd = sub.add_parser("sync", help="deliver the queue to the centre")
+    sync_cmd.add_argument("--once", action="store_true", required=True, help="one run, then exit")
+    sync_cmd.add_argument("--json", action="store_true")
+
     central = sub.add_parser(
         "central",
         help="the reference central platform (serve, add-station, enrol-code, ...)",
@@ -99,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 exit_after_screenshot=args.exit_after_screenshot,
             )
         if args.command == "central":
-            from central.cli import main as central_main
+            from central.cli import main as central_main  # type: ignore[import-not-found,unused-ignore]
 
             return central_main(args.central_args)
         if args.command == "catalog" and args.check:
@@ -131,6 +140,18 @@ def _run_service_command(args: argparse.Namespace, data_dir: Path) -> int:
             return _status(ctx, as_json=args.json)
         if args.command == "queue":
             return _queue(ctx, as_json=args.json)
+        if args.command == "activate":
+            from sync.activation import activate
+            from sync.engine import SyncEngine
+
+            code = activate(ctx, args.central, args.code, args.name)
+            print(f"已激活：站点 {code}  Activated for station {code}")
+            first = SyncEngine(ctx).run_once()  # the roster, catalog and station details
+            if first.error:
+                print(first.error, file=sys.stderr)
+            return EXIT_OK
+        if args.command == "sync":
+            return _sync_once(ctx, as_json=args.json)
         if args.command == "demo-filings":
             return _demo_filings(ctx, args.count, args.photo_share, args.seed)
         if args.command == "catalog":
@@ -231,6 +252,28 @@ def _demo_filings(ctx: object, count: int, photo_share: float, seed: int | None)
         drills.file(photo)
     print(f"created {count} demo filings ({photos} with a photo) on {drills.station.code}")
     return EXIT_OK
+
+
+EXIT_SYNC_LEFT = 3
+
+
+def _sync_once(ctx: object, *, as_json: bool) -> int:
+    """One sync run; exit 0 when nothing is left to send, 3 otherwise."""
+    from app.context import AppContext
+    from sync.engine import SyncEngine, report_json
+
+    assert isinstance(ctx, AppContext)
+    report = SyncEngine(ctx).run_once()
+    if as_json:
+        print(report_json(report))
+    else:
+        print(
+            f"送达 acknowledged {report.acknowledged} · 退回 rejected {report.rejected} · "
+            f"待上传 remaining {report.remaining} · 状态更新 status changes {report.status_changes}"
+        )
+        if report.error:
+            print(report.error, file=sys.stderr)
+    return EXIT_OK if report.remaining == 0 else EXIT_SYNC_LEFT
 
 
 def _catalog_list(ctx: object, *, as_json: bool) -> int:

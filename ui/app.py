@@ -14,9 +14,11 @@ from app.context import AppContext
 from app.errors import UserFacingError
 from app.services.station_service import DEMO_OPERATOR_CODE
 from devices.simulated_identity import SimulatedIdentityReader
+from sync.activation import device_identity
 from ui import crash
 from ui.counter.main_window import CounterWindow
 from ui.i18n import install_translators
+from ui.sync_controller import SyncController
 
 log = logging.getLogger(__name__)
 
@@ -51,14 +53,19 @@ def build_counter_window(ctx: AppContext, *, demo: bool, language: str) -> Count
         operator_code = DEMO_OPERATOR_CODE
     else:
         station = ctx.stations.require_station()
-        operator_code = DEMO_OPERATOR_CODE  # log-in comes with the operators issue
+        # Until log-in exists (operators issue), the first active operator on the centre's
+        # roster works the counter.
+        operator_code = ctx.stations.first_active_operator() or DEMO_OPERATOR_CODE
     operator = ctx.stations.operator(operator_code)
     if operator is None:
         raise UserFacingError(
             "本站没有登记的经办人员，不能办理业务。", "No operator is registered at this station."
         )
     reader = SimulatedIdentityReader(read_delay=0.4)  # real drivers come with the devices issue
-    window = CounterWindow(ctx, station, operator, reader, language)
+    sync = None
+    if not station.is_demo and device_identity(ctx) is not None:
+        sync = SyncController(ctx, ctx.settings.sync_interval_seconds)
+    window = CounterWindow(ctx, station, operator, reader, language, sync)
     window.resize(*DEFAULT_SIZE)
     return window
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
 
 
 class StationStatusBar(QStatusBar):
@@ -21,6 +21,20 @@ class StationStatusBar(QStatusBar):
         ):
             label.setObjectName(name)
             self.addPermanentWidget(label)
+        self.last_sync_label = QLabel(self)
+        self.last_sync_label.setObjectName("lastSyncLabel")
+        self.progress = QProgressBar(self)
+        self.progress.setObjectName("syncProgress")
+        self.progress.setAccessibleName(self.tr("Upload progress"))
+        self.progress.setMaximumWidth(220)
+        self.progress.hide()
+        self.sync_button = QPushButton(self.tr("Sync now"), self)
+        self.sync_button.setObjectName("syncNowButton")
+        self.sync_button.setAccessibleName(self.tr("Sync now"))
+        self.sync_button.hide()
+        self.addWidget(self.progress)
+        self.addPermanentWidget(self.last_sync_label)
+        self.addPermanentWidget(self.sync_button)
         self.set_network(online=False, reason=self.tr("no centre configured"))
         self.set_waiting(0)
 
@@ -47,3 +61,23 @@ class StationStatusBar(QStatusBar):
         text = self.tr("Waiting to sync: %n", "", count)
         self.waiting_label.setText(text)
         self.waiting_label.setAccessibleName(text)
+
+    def set_sending(self, done: int, total: int, sent_bytes: int) -> None:
+        self.progress.show()
+        self.progress.setMaximum(max(total, 1))
+        self.progress.setValue(min(done, total))
+        megabytes = sent_bytes / 1_000_000
+        self.progress.setFormat(
+            self.tr("Uploading %1 / %2 · %3 MB")
+            .replace("%1", str(done))
+            .replace("%2", str(total))
+            .replace("%3", f"{megabytes:.1f}")
+        )
+
+    def set_idle(self) -> None:
+        self.progress.hide()
+
+    def set_last_sync(self, when: str) -> None:
+        text = self.tr("Last sync: %1").replace("%1", when)
+        self.last_sync_label.setText(text)
+        self.last_sync_label.setAccessibleName(text)

@@ -79,6 +79,12 @@ class StationService:
             )
             return OperatorInfo(op.code, op.name, tuple(roles))
 
+    def first_active_operator(self) -> str | None:
+        with self._db.read() as s:
+            return s.execute(
+                select(Operator.code).where(Operator.status == "active").order_by(Operator.code)
+            ).scalar()
+
     def ensure_demo_station(self, catalog: Catalog) -> StationInfo:
         """Create the demo township station with one agent, unless a station exists.
 

@@ -24,6 +24,10 @@
         <translation>队列</translation>
     </message>
     <message>
+        <source>connecting</source>
+        <translation>正在连接</translation>
+    </message>
+    <message>
         <source>The card could not be read.</source>
         <translation>读卡失败。</translation>
     </message>
@@ -268,6 +272,10 @@
         <translation>受理号</translation>
     </message>
     <message>
+        <source>Centre&apos;s message</source>
+        <translation>中心意见</translation>
+    </message>
+    <message>
         <source>Materials</source>
         <translation>材料</translation>
     </message>
@@ -281,6 +289,14 @@
 </context>
 <context>
     <name>StationStatusBar</name>
+    <message>
+        <source>Upload progress</source>
+        <translation>上传进度</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
     <message>
         <source>no centre configured</source>
         <translation>未配置中心平台</translation>
@@ -310,6 +326,14 @@
         <translation>
             <numerusform>待上传：%n</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Uploading %1 / %2 · %3 MB</source>
+        <translation>正在上传 %1 / %2 · %3 MB</translation>
+    </message>
+    <message>
+        <source>Last sync: %1</source>
+        <translation>上次同步：%1</translation>
     </message>
 </context>
 </TS>

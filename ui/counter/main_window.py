@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -27,11 +28,13 @@ from app.services.queue_service import FilingSummary, StatusCounts
 from app.services.station_service import OperatorInfo, StationInfo
 from app.validation import validate_form
 from devices.identity import IdentityReader
+from sync.engine import SyncReport
 from ui.counter.form_view import FormView
 from ui.counter.identity_panel import IdentityPanel
 from ui.counter.item_list import ItemList
 from ui.counter.queue_view import QueueView
 from ui.status_bar import StationStatusBar
+from ui.sync_controller import SyncController
 from ui.tasks import TaskLane
 
 log = logging.getLogger(__name__)
@@ -48,6 +51,7 @@ class CounterWindow(QMainWindow):
         operator: OperatorInfo,
         reader: IdentityReader,
         language: str,
+        sync: SyncController | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName("counterWindow")
@@ -113,6 +117,16 @@ class CounterWindow(QMainWindow):
         self.save_button.clicked.connect(self.save)
         self.next_button.clicked.connect(self.next_citizen)
         self._update_save_enabled()
+        self.sync = sync
+        if sync is not None:
+            sync.setParent(self)
+            sync.started.connect(self._on_sync_started)
+            sync.progressed.connect(self._on_sync_progress)
+            sync.finished.connect(self._on_sync_finished)
+            self.status.sync_button.show()
+            self.status.sync_button.clicked.connect(sync.sync_now)
+            self.status.set_network(online=False, reason=self.tr("connecting"))
+            sync.start()
         self.refresh()
 
     # ---- identity -------------------------------------------------------------------------
@@ -215,6 +229,29 @@ class CounterWindow(QMainWindow):
         self._update_save_enabled()
         self.refresh()
 
+    # ---- sync -------------------------------------------------------------------------------
+    @Slot()
+    def _on_sync_started(self) -> None:
+        self.status.set_sending(0, 0, 0)
+
+    @Slot(int, int, int)
+    def _on_sync_progress(self, done: int, total: int, sent: int) -> None:
+        self.status.set_sending(done, total, sent)
+
+    @Slot(object)
+    def _on_sync_finished(self, report: object) -> None:
+        assert isinstance(report, SyncReport)
+        self.status.set_idle()
+        if report.online:
+            self.status.set_network(online=True)
+            when = report.finished_at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+            local = when.replace(tzinfo=dt.UTC).astimezone()
+            self.status.set_last_sync(f"{local:%H:%M}")
+        else:
+            reason = report.error_en if self._language.startswith("en") else report.error
+            self.status.set_network(online=False, reason=reason or "")
+        self.refresh()
+
     def _on_save_failed(self, exc: BaseException) -> None:
         if isinstance(exc, FormInvalid):
             self.form.show_errors(exc.errors)
@@ -249,7 +286,9 @@ class CounterWindow(QMainWindow):
         self.message.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)
 
     def shutdown(self) -> None:
-        """Stop the device lane, then the database lane (which finishes queued saves)."""
+        """Stop sync, then the device lane, then the database lane (finishing queued saves)."""
+        if self.sync is not None:
+            self.sync.shutdown()
         self.device_lane.shutdown()
         self.db_lane.shutdown()
 

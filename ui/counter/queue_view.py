@@ -24,6 +24,7 @@ class QueueModel(QAbstractTableModel):
             self.tr("State"),
             self.tr("Upload"),
             self.tr("Receipt no."),
+            self.tr("Centre's message"),
             self.tr("Materials"),
         ]
 
@@ -60,6 +61,7 @@ class QueueModel(QAbstractTableModel):
             labels.filing_state(r.state),
             labels.outbox_state(r.outbox_state),
             r.receipt_no or "",
+            r.centre_message or "",
             str(r.materials),
         ][index.column()]
 

@@ -1,0 +1,367 @@
+"""One sync run: reconcile, upload attachments, send batches, pull statuses and reference data.
+
+Runs on a worker thread (never the GUI's) or from `yibao sync --once`. A lease in the store
+keeps two senders from ever running at once, across threads and processes. A transport
+failure ends the run (backoff with full jitter follows); a per-item rejection does not.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import logging
+import os
+import random
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+
+from app import __version__
+from app.context import AppContext
+from app.store.models import OutboxState, utcnow
+from sync.activation import device_identity
+from sync.backoff import next_delay
+from sync.errors import CentreRefused, Reaction, TransportFailure
+from sync.outbox import OutboxStore, Outgoing
+from sync.reference import apply_reference, held_versions
+from sync.state import SyncStateStore
+from sync.transport import CentralClient, Timeouts
+
+log = logging.getLogger(__name__)
+
+CHUNK = 1024 * 1024
+MAX_BATCH_ITEMS = 200
+MAX_BATCH_BYTES = 6 * 1024 * 1024  # under the centre's 8 MiB, with room for JSON and base64
+LEASE_SECONDS = 120
+ATTENTION_AFTER = dt.timedelta(hours=24)
+
+
+@dataclass
+class SyncProgress:
+    items_done: int = 0
+    items_total: int = 0
+    bytes_sent: int = 0
+
+
+@dataclass
+class SyncReport:
+    """What one run did, for the status bar, the CLI and the heartbeat."""
+
+    ran: bool = True
+    acknowledged: int = 0
+    rejected: int = 0
+    retried: int = 0
+    reconciled: int = 0
+    status_changes: int = 0
+    reference: list[str] = field(default_factory=list)
+    bytes_sent: int = 0
+    remaining: int = 0
+    error: str | None = None
+    error_en: str | None = None
+    blocked: str | None = None
+    next_run_in_s: float | None = None
+    finished_at: dt.datetime | None = None
+
+    @property
+    def online(self) -> bool:
+        return self.ran and self.error is None and self.blocked is None
+
+
+ProgressFn = Callable[[SyncProgress], None]
+
+
+class RunEnded(Exception):
+    """The run stops here (transport failure, rate limit, block); the report says why."""
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        ctx: AppContext,
+        *,
+        holder: str | None = None,
+        timeouts: Timeouts | None = None,
+        batch_items: int = MAX_BATCH_ITEMS,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._ctx = ctx
+        self._outbox = OutboxStore(ctx.db, ctx.cipher)
+        self._state = SyncStateStore(ctx.db)
+        self._holder = holder or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self._timeouts = timeouts or Timeouts()
+        self._batch_items = batch_items
+        self._rng = rng or random.Random()
+
+    # ---- public ---------------------------------------------------------------------------
+    def run_once(self, progress: ProgressFn | None = None) -> SyncReport:
+        report = SyncReport()
+        target = device_identity(self._ctx)
+        if target is None:
+            report.ran = False
+            report.blocked = OutboxState.BLOCKED_CONFIG.value
+            report.error = "本终端尚未激活，无法上传。"
+            report.error_en = "This terminal is not activated; nothing can be sent."
+            report.remaining = self._outbox.unsent()
+            return report
+        if not self._state.acquire_lease(self._holder, LEASE_SECONDS):
+            report.ran = False
+            report.error = "另一个同步进程正在运行。"
+            report.error_en = "Another sync run is in progress."
+            report.remaining = self._outbox.unsent()
+            return report
+        url, identity = target
+        offset = float(self._state.get("clock_offset_s", "0") or 0)
+        client = CentralClient(url, identity, timeouts=self._timeouts, clock_offset_s=offset)
+        try:
+            self._run(client, report, progress or (lambda _p: None))
+            self._succeeded(report)
+        except RunEnded:
+            pass
+        finally:
+            report.bytes_sent = client.bytes_sent
+            self._state.set(clock_offset_s=f"{client.clock_offset_s:.3f}")
+            client.close()
+            self._state.release_lease(self._holder)
+            report.remaining = self._outbox.unsent()
+            report.finished_at = utcnow()
+        return report
+
+    # ---- the run --------------------------------------------------------------------------
+    def _run(self, client: CentralClient, report: SyncReport, progress: ProgressFn) -> None:
+        self._reconcile(client, report)
+        done = SyncProgress(items_total=self._outbox.unsent())
+        progress(done)
+        while True:
+            batch = self._outbox.due(self._batch_items)
+            if not batch:
+                break
+            batch = _fit(batch)
+            self._upload_attachments(client, batch, report, done, progress)
+            self._send(client, batch, report)
+            done.items_done += len(batch)
+            done.bytes_sent = client.bytes_sent
+            progress(done)
+        self._pull_statuses(client, report)
+        self._pull_reference(client, report)
+        self._heartbeat(client, report)
+        self._outbox.prune_acknowledged(dt.timedelta(days=7))
+
+    def _call(self, client: CentralClient, report: SyncReport, fn: Callable[[], object]) -> object:
+        """One request with the protocol's reactions to refusals (§2); may end the run."""
+        for _attempt in range(2):
+            try:
+                return fn()
+            except TransportFailure as exc:
+                self._failed(report, exc, "无法连接中心平台。", "The centre cannot be reached.")
+                raise RunEnded from exc
+            except CentreRefused as exc:
+                if exc.reaction in (Reaction.FIX_CLOCK, Reaction.NEW_NONCE) and _attempt == 0:
+                    continue  # the client learned the centre's time; a new nonce is automatic
+                if exc.reaction is Reaction.BLOCK_AUTH:
+                    self._block(report, OutboxState.BLOCKED_AUTH, exc)
+                    raise RunEnded from exc
+                if exc.reaction is Reaction.BLOCK_CONFIG:
+                    self._block(report, OutboxState.BLOCKED_CONFIG, exc)
+                    raise RunEnded from exc
+                if exc.reaction in (Reaction.RETRY, Reaction.BUG):
+                    self._failed(report, exc, exc.zh, exc.en, retry_after=exc.retry_after)
+                    raise RunEnded from exc
+                raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _reconcile(self, client: CentralClient, report: SyncReport) -> None:
+        """Entries sent without a seen answer: ask the centre before sending anything again."""
+        for entry in self._outbox.in_flight():
+            found = self._call(client, report, partial(client.lookup, entry.key))
+            if found is None:
+                self._outbox.mark_pending([entry.key])  # never arrived: safe to send again
+            elif isinstance(found, dict) and found.get("payload_sha256") == entry.payload_sha256:
+                self._outbox.acknowledge(entry.key, str(found.get("receipt_no")))
+                report.acknowledged += 1
+            else:
+                self._outbox.reject(entry.key, "中心已有同一编号但内容不同的申请（冲突）")
+                report.rejected += 1
+            report.reconciled += 1
+
+    def _upload_attachments(
+        self,
+        client: CentralClient,
+        batch: list[Outgoing],
+        report: SyncReport,
+        done: SyncProgress,
+        progress: ProgressFn,
+    ) -> None:
+        wanted = {a.sha256: a.size for entry in batch for a in entry.attachments}
+        for sha, size in wanted.items():
+            status = self._call(client, report, partial(client.attachment_status, sha))
+            received = 0
+            if isinstance(status, dict):
+                if status.get("complete"):
+                    continue
+                received = int(status.get("received", 0))
+            data = self._ctx.blobs.get(sha)
+            if len(data) != size:
+                raise AssertionError(f"attachment {sha[:12]} has the wrong size on disk")
+            restarted = False
+            while received < size:
+                chunk = data[received : received + CHUNK]
+                try:
+                    answer = self._call(
+                        client, report, partial(client.put_chunk, sha, received, size, chunk)
+                    )
+                except CentreRefused as exc:
+                    if exc.reaction is Reaction.RESUME:
+                        received = int(exc.body.get("received", 0))  # type: ignore[call-overload]
+                        continue
+                    if exc.reaction is Reaction.RESTART and not restarted:
+                        restarted, received = True, 0
+                        continue
+                    raise
+                assert isinstance(answer, dict)
+                received = int(answer.get("received", received + len(chunk)))
+                if answer.get("complete"):
+                    break
+                done.bytes_sent = client.bytes_sent
+                progress(done)
+
+    def _send(self, client: CentralClient, batch: list[Outgoing], report: SyncReport) -> None:
+        keys = [e.key for e in batch]
+        items = [
+            {
+                "idempotency_key": e.key,
+                "kind": e.kind,
+                "item_code": e.item_code,
+                "catalog_version": e.catalog_version,
+                "payload_sha256": e.payload_sha256,
+                "payload": base64.b64encode(e.payload).decode(),
+                "attachments": [a.sha256 for a in e.attachments],
+            }
+            for e in batch
+        ]
+        self._outbox.mark_sending(keys)  # committed before the request leaves
+        try:
+            answer = self._call(client, report, partial(client.batch, items))
+        except RunEnded:
+            if report.blocked is None and self._last_maybe_delivered:
+                self._outbox.mark_unknown(keys, report.error_en or "no answer")
+            elif report.blocked is None:
+                self._outbox.mark_retry(keys, self._next_at(report), report.error_en or "")
+            raise
+        assert isinstance(answer, dict)
+        for result in answer.get("results", []):
+            key = str(result.get("idempotency_key"))
+            outcome = result.get("outcome")
+            if outcome in ("accepted", "duplicate"):
+                self._outbox.acknowledge(key, str(result.get("receipt_no")))
+                report.acknowledged += 1
+            elif outcome in ("rejected", "conflict"):
+                reason = result.get("reason") or result.get("reason_en") or str(outcome)
+                self._outbox.reject(key, str(reason))
+                report.rejected += 1
+            else:  # retry: an attachment went missing at the centre; upload again next run
+                soon = utcnow() + dt.timedelta(seconds=5)
+                self._outbox.mark_retry([key], soon, "attachments missing at the centre")
+                report.retried += 1
+
+    def _pull_statuses(self, client: CentralClient, report: SyncReport) -> None:
+        cursor = int(self._state.get("status_cursor", "0") or 0)
+        while True:
+            page = self._call(client, report, partial(client.status_feed, cursor))
+            assert isinstance(page, dict)
+            changes = page.get("changes", [])
+            next_cursor = int(page.get("next_cursor", cursor))
+            if changes or next_cursor != cursor:
+                report.status_changes += self._outbox.apply_status_changes(changes, next_cursor)
+            cursor = next_cursor
+            if not page.get("more"):
+                break
+
+    def _pull_reference(self, client: CentralClient, report: SyncReport) -> None:
+        versions = held_versions(self._state, self._ctx)
+        answer = self._call(client, report, partial(client.reference, versions))
+        assert isinstance(answer, dict)
+        report.reference = apply_reference(self._ctx, self._state, answer)
+
+    def _heartbeat(self, client: CentralClient, report: SyncReport) -> None:
+        counts = self._ctx.queue.counts()
+        age = self._outbox.oldest_unsent_age_s()
+        body = {
+            "client_version": __version__,
+            "client_time": int(utcnow().replace(tzinfo=dt.UTC).timestamp()),
+            "outbox": counts.outbox_by_state,
+            "oldest_unsent_age_s": int(age) if age is not None else None,
+            "needs_attention": self.needs_attention(),
+            "devices": [],
+        }
+        self._call(client, report, partial(client.heartbeat, body))
+
+    # ---- bookkeeping ----------------------------------------------------------------------
+    _last_maybe_delivered = True
+
+    def _failed(
+        self,
+        report: SyncReport,
+        exc: Exception,
+        zh: str,
+        en: str,
+        *,
+        retry_after: float | None = None,
+    ) -> None:
+        self._last_maybe_delivered = getattr(exc, "maybe_delivered", True)
+        failures = int(self._state.get("failures", "0") or 0) + 1
+        delay = next_delay(failures, retry_after_s=retry_after, rng=self._rng)
+        report.error, report.error_en = zh, en
+        report.next_run_in_s = delay
+        self._state.set(
+            failures=str(failures),
+            next_run_at=(utcnow() + dt.timedelta(seconds=delay)).isoformat(),
+            last_error=en,
+        )
+        log.warning("sync run ended: %s (%s); next try in %.0f s", en, type(exc).__name__, delay)
+
+    def _next_at(self, report: SyncReport) -> dt.datetime:
+        return utcnow() + dt.timedelta(seconds=report.next_run_in_s or 0)
+
+    def _block(self, report: SyncReport, state: OutboxState, exc: CentreRefused) -> None:
+        self._outbox.block(state, f"{exc.error}: {exc.en}")
+        report.blocked = state.value
+        report.error, report.error_en = exc.zh, exc.en
+        self._state.set(blocked=state.value, last_error=exc.en)
+        log.error("sync paused (%s): %s", state.value, exc.error)
+
+    def _succeeded(self, report: SyncReport) -> None:
+        self._state.set(
+            failures=None,
+            next_run_at=None,
+            last_error=None,
+            blocked=None,
+            last_success_at=utcnow().isoformat(),
+        )
+
+    def needs_attention(self) -> int:
+        age = self._outbox.oldest_unsent_age_s()
+        return 1 if age is not None and age > ATTENTION_AFTER.total_seconds() else 0
+
+    def status(self) -> dict[str, str]:
+        return self._state.all()
+
+
+def _fit(batch: list[Outgoing]) -> list[Outgoing]:
+    """As many entries as fit in one request body."""
+    size = 0
+    kept: list[Outgoing] = []
+    for entry in batch:
+        size += len(entry.payload) * 4 // 3 + 400
+        if kept and size > MAX_BATCH_BYTES:
+            break
+        kept.append(entry)
+    return kept
+
+
+def report_json(report: SyncReport) -> str:
+    data = {k: v for k, v in report.__dict__.items() if k != "finished_at"}
+    data["finished_at"] = report.finished_at.isoformat() + "Z" if report.finished_at else None
+    data["online"] = report.online
+    return json.dumps(data, ensure_ascii=False)

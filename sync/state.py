@@ -1,0 +1,62 @@
+"""The sync engine's memory in the store: cursor, versions, backoff, lease, last success."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import delete, insert, select, update
+
+from app.store.db import Database
+from app.store.models import SyncLease, SyncState, utcnow
+
+LEASE_ID = 1
+
+
+class SyncStateStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        with self._db.read() as s:
+            value = s.execute(select(SyncState.value).where(SyncState.key == key)).scalar()
+        return default if value is None else str(value)
+
+    def set(self, **values: str | None) -> None:
+        with self._db.write() as s:
+            for key, value in values.items():
+                s.execute(delete(SyncState).where(SyncState.key == key))
+                if value is not None:
+                    s.execute(insert(SyncState), {"key": key, "value": value})
+
+    def all(self) -> dict[str, str]:
+        with self._db.read() as s:
+            return {k: v for k, v in s.execute(select(SyncState.key, SyncState.value))}
+
+    # ---- the lease: never two senders ---------------------------------------------------
+    def acquire_lease(self, holder: str, seconds: float) -> bool:
+        """Take the lease if it is free, expired or already ours; True when we hold it."""
+        now = utcnow()
+        until = now + dt.timedelta(seconds=seconds)
+        with self._db.write() as s:  # BEGIN IMMEDIATE: one writer decides at a time
+            row = s.execute(select(SyncLease).where(SyncLease.id == LEASE_ID)).scalar()
+            if row is None:
+                s.execute(
+                    insert(SyncLease), {"id": LEASE_ID, "holder": holder, "expires_at": until}
+                )
+                return True
+            if row.holder not in (None, holder) and row.expires_at and row.expires_at > now:
+                return False
+            s.execute(
+                update(SyncLease)
+                .where(SyncLease.id == LEASE_ID)
+                .values(holder=holder, expires_at=until)
+            )
+            return True
+
+    def release_lease(self, holder: str) -> None:
+        with self._db.write() as s:
+            s.execute(
+                update(SyncLease)
+                .where(SyncLease.id == LEASE_ID, SyncLease.holder == holder)
+                .values(holder=None, expires_at=None)
+            )
