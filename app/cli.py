@@ -108,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 exit_after_screenshot=args.exit_after_screenshot,
             )
         if args.command == "central":
-            from central.cli import main as central_main  # type: ignore[import-not-found,unused-ignore]
+            from central.cli import main as central_main
 
             return central_main(args.central_args)
         if args.command == "catalog" and args.check:

@@ -26,9 +26,19 @@ class DrillFiler:
         ctx: AppContext,
         read_card: Callable[[], PersonRead],
         seed: int | None = None,
+        *,
+        on_own_station: bool = False,
+        operator_code: str = DEMO_OPERATOR_CODE,
     ) -> None:
+        """On the demo station, or with `on_own_station` on the station this terminal is
+        activated for (drills against a centre)."""
         catalog = ctx.catalog.current()
-        self.station = ctx.stations.ensure_demo_station(catalog)
+        self.station = (
+            ctx.stations.require_station()
+            if on_own_station
+            else ctx.stations.ensure_demo_station(catalog)
+        )
+        self.operator_code = operator_code
         self.service: FilingService = ctx.filing_service(self.station)
         self.rng = random.Random(seed)
         self._ctx = ctx
@@ -54,7 +64,7 @@ class DrillFiler:
             item_code=item.code,
             values=demo_values(item, person.read, self.rng),
             person=person,
-            operator_code=DEMO_OPERATOR_CODE,
+            operator_code=self.operator_code,
             attachments=attachments,
         )
 

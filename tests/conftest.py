@@ -54,3 +54,18 @@ def rng() -> random.Random:
 @pytest.fixture
 def operator_code() -> str:
     return DEMO_OPERATOR_CODE
+
+
+@pytest.fixture(scope="session")
+def chinese(qapp: object) -> Iterator[None]:
+    """The application's and Qt's own Chinese translations, installed once."""
+    from PySide6.QtWidgets import QApplication
+
+    from ui.i18n import install_translators
+
+    assert isinstance(qapp, QApplication)
+    translators = install_translators(qapp, "zh_CN")
+    assert len(translators) == 2, "qtbase_zh_CN.qm and yibao_zh_CN.qm must both load"
+    yield
+    for translator in translators:
+        qapp.removeTranslator(translator)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from app.catalog.schema import FieldType
@@ -24,18 +24,13 @@ from ui.app import build_counter_window, save_screenshot
 from ui.counter.editors import ChoiceEditor, DateEditor, ReadOnlyEditor
 from ui.counter.form_view import FormView
 from ui.counter.main_window import CounterWindow
-from ui.i18n import install_translators
 
 SHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def chinese(qapp: QApplication) -> Iterator[None]:
-    translators = install_translators(qapp, "zh_CN")
-    assert len(translators) == 2, "qtbase_zh_CN.qm and yibao_zh_CN.qm must both load"
-    yield
-    for translator in translators:
-        qapp.removeTranslator(translator)
+@pytest.fixture(autouse=True)
+def _chinese(chinese: None) -> None:
+    """Every screen in this module is checked in Chinese (see conftest)."""
 
 
 @pytest.fixture

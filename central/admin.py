@@ -1,0 +1,394 @@
+"""The administrator's operations behind `yibao central ...`, callable from tests as well.
+
+Each operation is one transaction. Changes to operators and roles bump the station's roster
+version, a new announcement its announcements version, so terminals fetch them on next sync.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import distinct, func, select
+from sqlalchemy.orm import Session
+
+from app.catalog.loader import load_default_catalog
+from app.catalog.schema import Catalog, Channel, StationList
+from app.errors import UserFacingError
+from central.activation import code_digest, new_enrolment_code
+from central.catalogs import current_catalog, install_catalog
+from central.clock import iso_z, utcnow
+from central.db import Database
+from central.models import (
+    Announcement,
+    Attachment,
+    Device,
+    EnrolmentCode,
+    Filing,
+    Operator,
+    Role,
+    Station,
+    StationCounter,
+)
+from central.stations import station_view
+from central.statuses import Status, move_status
+
+INSTITUTION_TYPES = (
+    "designated",  # 两定机构
+    "township",  # 乡镇街道
+    "community",  # 村社区
+    "bank",
+    "insurer",
+    "employer",
+    "school",
+)
+DEMO_STATION = "DEMO-441802-001"
+DEFAULT_CODE_TTL = dt.timedelta(hours=24)
+_STATION_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,31}$")
+
+
+class AdminError(UserFacingError):
+    """An administrator's request that cannot be done; says why in Chinese and English."""
+
+
+@dataclass(frozen=True)
+class StationSpec:
+    code: str
+    name: str
+    institution_type: str
+    channel: str
+    station_list: str
+    region_code: str
+    items: Sequence[str] | None = None  # None: every application item on the station's list
+    address: str = ""
+    valid_until: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    station: str
+    enrolment_code: str = field(repr=False)
+    expires_at: dt.datetime
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "station": self.station,
+            "enrolment_code": self.enrolment_code,
+            "expires_at": iso_z(self.expires_at),
+        }
+
+
+def _catalog(s: Session) -> Catalog:
+    """The centre's current catalog, installing the shipped one on first use."""
+    row = current_catalog(s)
+    if row is None:
+        catalog = load_default_catalog()
+        install_catalog(s, catalog)
+        return catalog
+    return Catalog.model_validate(row.body)
+
+
+def ensure_catalog(db: Database) -> str:
+    """Install the shipped catalog if the centre has none; the current version."""
+    with db.write() as s:
+        return _catalog(s).version
+
+
+def install_shipped_catalog(db: Database) -> str:
+    """Install (and make current) the catalog shipped in resources/catalog."""
+    catalog = load_default_catalog()
+    with db.write() as s:
+        install_catalog(s, catalog)
+    return catalog.version
+
+
+def _station(s: Session, code: str) -> Station:
+    station = s.get(Station, code)
+    if station is None:
+        raise AdminError(f"没有站点 {code}。", f"No station {code}.")
+    return station
+
+
+def _check_spec(spec: StationSpec, catalog: Catalog) -> list[str]:
+    if not _STATION_CODE.match(spec.code):
+        raise AdminError(
+            f"站点编码 {spec.code} 不合规：须为大写字母、数字和连字符，3 到 32 位。",
+            f"Station code {spec.code} is invalid: 3-32 capitals, digits and hyphens.",
+        )
+    if not spec.name.strip():
+        raise AdminError("站点名称不能为空。", "The station needs a name.")
+    choices = {
+        "type": (spec.institution_type, INSTITUTION_TYPES),
+        "channel": (spec.channel, tuple(c.value for c in Channel)),
+        "list": (spec.station_list, tuple(s.value for s in StationList)),
+    }
+    for option, (value, allowed) in choices.items():
+        if value not in allowed:
+            options = ", ".join(allowed)
+            raise AdminError(
+                f"--{option} {value} 不在可选范围内：{options}",
+                f"--{option} {value} is not one of: {options}",
+            )
+    if not re.fullmatch(r"\d{6}", spec.region_code):
+        raise AdminError("行政区划代码须为 6 位数字。", "The region code must be six digits.")
+    if spec.items is None:
+        return [
+            i.code
+            for i in catalog.items
+            if i.kind.value == "application" and StationList(spec.station_list) in i.lists
+        ]
+    known = {i.code for i in catalog.items}
+    unknown = [code for code in spec.items if code not in known]
+    if unknown:
+        names = ", ".join(unknown)
+        raise AdminError(
+            f"事项目录 {catalog.version} 中没有这些事项：{names}",
+            f"Not in catalog {catalog.version}: {names}",
+        )
+    return list(dict.fromkeys(spec.items))
+
+
+def add_station(db: Database, spec: StationSpec) -> dict[str, Any]:
+    with db.write() as s:
+        items = _check_spec(spec, _catalog(s))
+        if s.get(Station, spec.code) is not None:
+            raise AdminError(f"站点 {spec.code} 已存在。", f"Station {spec.code} exists already.")
+        station = Station(
+            code=spec.code,
+            name=spec.name.strip(),
+            institution_type=spec.institution_type,
+            channel=spec.channel,
+            station_list=spec.station_list,
+            region_code=spec.region_code,
+            address=spec.address,
+            status="active",
+            valid_until=spec.valid_until,
+            enabled_items=items,
+            roster_version=1,
+            announcements_version=0,
+        )
+        s.add(station)
+        s.add(StationCounter(station_code=spec.code, duplicates_answered=0, conflicts=0))
+        s.flush()
+        return station_view(station)
+
+
+def create_enrolment_code(
+    db: Database, station_code: str, ttl: dt.timedelta = DEFAULT_CODE_TTL
+) -> IssuedCode:
+    """A new one-time code for `station_code`; earlier unused codes stay valid until expiry."""
+    code = new_enrolment_code()
+    expires = utcnow() + ttl
+    with db.write() as s:
+        _station(s, station_code)
+        s.add(
+            EnrolmentCode(
+                code_sha256=code_digest(code), station_code=station_code, expires_at=expires
+            )
+        )
+    return IssuedCode(station_code, code, expires)
+
+
+def set_role(
+    db: Database, station_code: str, code: str, name: str, channel: str, items: Sequence[str]
+) -> None:
+    with db.write() as s:
+        station = _station(s, station_code)
+        role = s.get(Role, (station_code, code))
+        if role is None:
+            s.add(
+                Role(
+                    station_code=station_code,
+                    code=code,
+                    name=name,
+                    channel=channel,
+                    items=list(items),
+                )
+            )
+        else:
+            role.name, role.channel, role.items = name, channel, list(items)
+        station.roster_version += 1
+
+
+def set_operator(
+    db: Database,
+    station_code: str,
+    code: str,
+    name: str,
+    roles: Sequence[str],
+    status: str = "active",
+) -> None:
+    with db.write() as s:
+        station = _station(s, station_code)
+        known = set(s.execute(select(Role.code).where(Role.station_code == station_code)).scalars())
+        unknown = [r for r in roles if r not in known]
+        if unknown:
+            raise AdminError(
+                f"站点 {station_code} 没有这些角色：{', '.join(unknown)}",
+                f"Station {station_code} has no roles {', '.join(unknown)}",
+            )
+        operator = s.get(Operator, (station_code, code))
+        if operator is None:
+            s.add(
+                Operator(
+                    station_code=station_code,
+                    code=code,
+                    name=name,
+                    status=status,
+                    roles=list(roles),
+                )
+            )
+        else:
+            operator.name, operator.status, operator.roles = name, status, list(roles)
+        station.roster_version += 1
+
+
+def add_announcement(db: Database, station_code: str, title: str, body: str) -> int:
+    with db.write() as s:
+        station = _station(s, station_code)
+        row = Announcement(station_code=station_code, title=title, body=body, published=utcnow())
+        s.add(row)
+        station.announcements_version += 1
+        s.flush()
+        return row.id
+
+
+def set_station_status(db: Database, station_code: str, status: str) -> None:
+    """Suspend (`suspended`) or reinstate (`active`) a station."""
+    if status not in ("active", "suspended"):
+        raise AdminError("站点状态只能是 active 或 suspended。", "Status is active or suspended.")
+    with db.write() as s:
+        _station(s, station_code).status = status
+
+
+def seed_demo(db: Database) -> IssuedCode:
+    """The demo station with its operators, roles, catalog and an announcement, once; a new
+    enrolment code every time."""
+    with db.write() as s:
+        catalog = _catalog(s)
+        exists = s.get(Station, DEMO_STATION) is not None
+    if not exists:
+        add_station(
+            db,
+            StationSpec(
+                code=DEMO_STATION,
+                name="示范镇医保工作站（演示）",
+                institution_type="township",
+                channel=Channel.TOWNSHIP.value,
+                station_list=StationList.TOWNSHIP.value,
+                region_code="441802",
+                address="示范镇政务服务中心一楼",
+                valid_until=dt.date(2027, 12, 31),
+            ),
+        )
+        with db.read() as s:
+            items = list(_station(s, DEMO_STATION).enabled_items)
+        helper_items = [
+            i.code for i in catalog.items if i.code in items and i.category == "enrolment"
+        ]
+        set_role(db, DEMO_STATION, "township_agent", "镇街经办人员", "township", items)
+        set_role(db, DEMO_STATION, "insurance_helper", "医保明白人", "township", helper_items)
+        set_operator(db, DEMO_STATION, "DEMO01", "李明", ["township_agent"])
+        set_operator(db, DEMO_STATION, "DEMO02", "王芳", ["township_agent", "insurance_helper"])
+        add_announcement(
+            db,
+            DEMO_STATION,
+            "演示站点说明",
+            "本站点为演示环境，所有数据均为模拟数据，请勿录入真实群众信息。",
+        )
+    return create_enrolment_code(db, DEMO_STATION)
+
+
+_REVIEW_DEFAULTS: dict[Status, tuple[str | None, str | None]] = {
+    Status.IN_REVIEW: (None, None),
+    Status.COMPLETED: ("已办结", "Completed"),
+    Status.REFUSED: (None, None),
+    Status.NEEDS_MATERIALS: (None, None),
+}
+
+
+def review(
+    db: Database,
+    receipt_no: str,
+    status: Status,
+    message: str | None = None,
+    message_en: str | None = None,
+) -> dict[str, Any]:
+    """Move a filing to `status` with the centre's message; the station sees it in its feed."""
+    if status is Status.ACCEPTED:
+        raise AdminError("受理由中心在收到申请时完成。", "Acceptance happens on receipt.")
+    if status in (Status.REFUSED, Status.NEEDS_MATERIALS) and not (message or "").strip():
+        raise AdminError("不予受理和需补充材料须写明原因。", "Refusals and requests need a reason.")
+    default_zh, default_en = _REVIEW_DEFAULTS[status]
+    if message is None:
+        message, message_en = default_zh, message_en or default_en
+    with db.write() as s:
+        filing = s.execute(
+            select(Filing).where(Filing.receipt_no == receipt_no).with_for_update()
+        ).scalar_one_or_none()
+        if filing is None:
+            raise AdminError(f"没有受理号 {receipt_no}。", f"No filing with receipt {receipt_no}.")
+        change = move_status(s, filing, status, message, message_en)
+        return {
+            "receipt_no": receipt_no,
+            "station": filing.station_code,
+            "status": filing.status,
+            "message": message,
+            "message_en": message_en,
+            "seq": change.seq,
+        }
+
+
+def revoke(db: Database, device_id: str) -> str:
+    """Revoke a device; returns its station. It is refused from its next request on."""
+    with db.write() as s:
+        device = s.get(Device, device_id)
+        if device is None:
+            raise AdminError(f"没有终端 {device_id}。", f"No device {device_id}.")
+        if device.status != "revoked":
+            device.status = "revoked"
+            device.revoked_at = utcnow()
+        return device.station_code
+
+
+def stats(db: Database) -> dict[str, Any]:
+    """Per station: filings stored, distinct keys, duplicates and conflicts answered,
+    complete attachments held."""
+    with db.read() as s:
+        filings = {
+            code: (n, keys)
+            for code, n, keys in s.execute(
+                select(
+                    Filing.station_code,
+                    func.count(Filing.id),
+                    func.count(distinct(Filing.idempotency_key)),
+                ).group_by(Filing.station_code)
+            ).all()
+        }
+        attachments = dict(
+            s.execute(
+                select(Attachment.station_code, func.count())
+                .where(Attachment.complete.is_(True))
+                .group_by(Attachment.station_code)
+            ).all()
+        )
+        counters = {c.station_code: c for c in s.execute(select(StationCounter)).scalars()}
+        codes = s.execute(select(Station.code).order_by(Station.code)).scalars().all()
+        report = []
+        for code in codes:
+            stored, keys = filings.get(code, (0, 0))
+            counter = counters.get(code)
+            report.append(
+                {
+                    "station": code,
+                    "filings": stored,
+                    "distinct_keys": keys,
+                    "duplicates_answered": counter.duplicates_answered if counter else 0,
+                    "conflicts": counter.conflicts if counter else 0,
+                    "attachments": attachments.get(code, 0),
+                }
+            )
+    return {"stations": report}

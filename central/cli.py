@@ -1,0 +1,237 @@
+"""`yibao central ...`: run the reference centre and administer it.
+
+`app.cli` hands every argument after `central` to `main`. Every subcommand takes `--db URL`;
+messages to the administrator are in Chinese with English.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from app.errors import UserFacingError
+from central import admin
+from central.db import DEFAULT_DB_URL, open_database, sqlite_file
+from central.statuses import Status
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        default=DEFAULT_DB_URL,
+        metavar="URL",
+        help=f"database URL (default {DEFAULT_DB_URL})",
+    )
+    parser = argparse.ArgumentParser(
+        prog="yibao central", description="参考中心平台 The reference central platform"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    serve = sub.add_parser("serve", parents=[common], help="运行中心 run the centre's HTTP API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8700)
+    serve.add_argument(
+        "--blobs", metavar="DIR", help="attachment folder (default: <db name>-blobs next to the DB)"
+    )
+
+    add = sub.add_parser("add-station", parents=[common], help="登记站点 register a station")
+    add.add_argument("--code", required=True)
+    add.add_argument("--name", required=True)
+    add.add_argument(
+        "--type", required=True, dest="institution_type", choices=admin.INSTITUTION_TYPES
+    )
+    add.add_argument("--channel", required=True)
+    add.add_argument("--list", required=True, dest="station_list")
+    add.add_argument("--region", required=True, help="six-digit region code, e.g. 441802")
+    add.add_argument("--address", default="")
+    add.add_argument("--valid-until", type=dt.date.fromisoformat, metavar="YYYY-MM-DD")
+    add.add_argument(
+        "--items",
+        default="all",
+        help="'all' (the application items of the station's list) or CODE,CODE,...",
+    )
+    add.add_argument("--json", action="store_true")
+
+    code = sub.add_parser("enrol-code", parents=[common], help="生成激活码 one-time enrolment code")
+    code.add_argument("station")
+    code.add_argument("--ttl-minutes", type=int, default=1440)
+    code.add_argument("--json", action="store_true")
+
+    seed = sub.add_parser(
+        "seed-demo", parents=[common], help="演示站点和激活码 demo station and an enrolment code"
+    )
+    seed.add_argument("--json", action="store_true")
+
+    review = sub.add_parser("review", parents=[common], help="审核申请 move a filing on")
+    review.add_argument("receipt", metavar="RECEIPT")
+    step = review.add_mutually_exclusive_group(required=True)
+    step.add_argument("--approve", nargs="?", const="", metavar="MESSAGE", help="办结 completed")
+    step.add_argument("--reject", metavar="REASON", help="不予受理 refused")
+    step.add_argument("--need-materials", metavar="TEXT", help="需补充材料 needs materials")
+    step.add_argument("--in-review", action="store_true", help="审核中 in review")
+    review.add_argument("--en", metavar="TEXT", help="the message in English for the terminal")
+    review.add_argument("--json", action="store_true")
+
+    revoke = sub.add_parser("revoke", parents=[common], help="停用终端 revoke a device")
+    revoke.add_argument("device_id", metavar="DEVICE_ID")
+
+    stats = sub.add_parser("stats", parents=[common], help="各站点统计 per-station figures")
+    stats.add_argument("--json", action="store_true")
+    return parser
+
+
+def _blob_dir(db_url: str, given: str | None) -> Path:
+    if given:
+        return Path(given)
+    path = sqlite_file(db_url)
+    if path is None:
+        return Path("yibao-central-blobs")
+    return path.with_name(path.stem + "-blobs")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from central.api import create_app
+
+    if sqlite_file(args.db) is None and args.db.startswith("sqlite"):
+        raise admin.AdminError(
+            "中心需要数据库文件，不能使用内存数据库。",
+            "The centre needs a database file, not memory.",
+        )
+    blobs = _blob_dir(args.db, args.blobs)
+    app = create_app(args.db, blobs)
+    print(
+        f"中心已启动 Centre on http://{args.host}:{args.port}/api/v1  (db {args.db}, blobs {blobs})"
+    )
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    return EXIT_OK
+
+
+def _print(data: object, as_json: bool, text: str) -> None:
+    print(json.dumps(data, ensure_ascii=False) if as_json else text)
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "serve":
+        return _serve(args)
+    db = open_database(args.db)
+    try:
+        return _admin(args, db)
+    finally:
+        db.dispose()
+
+
+def _admin(args: argparse.Namespace, db: admin.Database) -> int:
+    if args.command == "add-station":
+        items = None if args.items == "all" else [c.strip() for c in args.items.split(",") if c]
+        view = admin.add_station(
+            db,
+            admin.StationSpec(
+                code=args.code,
+                name=args.name,
+                institution_type=args.institution_type,
+                channel=args.channel,
+                station_list=args.station_list,
+                region_code=args.region,
+                items=items,
+                address=args.address,
+                valid_until=args.valid_until,
+            ),
+        )
+        count = len(view["enabled_items"])
+        _print(
+            view,
+            args.json,
+            f"已登记站点 Station added: {view['code']} {view['name']}，"
+            f"开通 {count} 个事项 ({count} items enabled)",
+        )
+        return EXIT_OK
+    if args.command == "enrol-code":
+        if args.ttl_minutes <= 0:
+            print("--ttl-minutes 须为正数 must be positive", file=sys.stderr)
+            return EXIT_USAGE
+        issued = admin.create_enrolment_code(
+            db, args.station, dt.timedelta(minutes=args.ttl_minutes)
+        )
+        _print(issued.as_json(), args.json, _code_text(issued))
+        return EXIT_OK
+    if args.command == "seed-demo":
+        issued = admin.seed_demo(db)
+        data = {"station": issued.station, "enrolment_code": issued.enrolment_code}
+        _print(data, args.json, _code_text(issued))
+        return EXIT_OK
+    if args.command == "review":
+        return _review(args, db)
+    if args.command == "revoke":
+        station = admin.revoke(db, args.device_id)
+        print(f"已停用终端 Device revoked: {args.device_id}（站点 station {station}）")
+        return EXIT_OK
+    if args.command == "stats":
+        report = admin.stats(db)
+        _print(report, args.json, _stats_text(report))
+        return EXIT_OK
+    return EXIT_USAGE
+
+
+def _review(args: argparse.Namespace, db: admin.Database) -> int:
+    if args.in_review:
+        status, message = Status.IN_REVIEW, None
+    elif args.reject is not None:
+        status, message = Status.REFUSED, args.reject
+    elif args.need_materials is not None:
+        status, message = Status.NEEDS_MATERIALS, args.need_materials
+    else:
+        status, message = Status.COMPLETED, args.approve or None
+    result = admin.review(db, args.receipt, status, message, args.en)
+    _print(
+        result,
+        args.json,
+        f"受理号 {args.receipt} → {result['status']}"
+        + (f"：{result['message']}" if result["message"] else ""),
+    )
+    return EXIT_OK
+
+
+def _code_text(issued: admin.IssuedCode) -> str:
+    return (
+        f"站点 Station: {issued.station}\n"
+        f"激活码 Enrolment code: {issued.enrolment_code}\n"
+        f"有效期至 Expires: {issued.expires_at:%Y-%m-%d %H:%M} UTC（仅可使用一次 single use）"
+    )
+
+
+def _stats_text(report: dict[str, list[dict[str, object]]]) -> str:
+    head = f"{'station':<24}{'filings':>9}{'keys':>9}{'dupes':>9}{'conflicts':>11}{'attach':>9}"
+    lines = [head]
+    for row in report["stations"]:
+        lines.append(
+            f"{row['station']!s:<24}{row['filings']!s:>9}{row['distinct_keys']!s:>9}"
+            f"{row['duplicates_answered']!s:>9}{row['conflicts']!s:>11}{row['attachments']!s:>9}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str]) -> int:
+    """Run one `yibao central` subcommand; the exit code."""
+    try:
+        args = _parser().parse_args(list(argv))
+    except SystemExit as exc:  # argparse: --help or a usage error, already printed
+        return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_USAGE
+    try:
+        return _run(args)
+    except UserFacingError as exc:
+        print(f"{exc.zh}\n{exc.en}", file=sys.stderr)
+        return EXIT_ERROR

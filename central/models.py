@@ -1,0 +1,252 @@
+"""Tables of the reference centre.
+
+Timestamps are naive UTC `DateTime`s, except nonces, whose `seen_at` is Unix seconds so the
+replay window is a plain integer comparison. Everything a station owns is keyed by the
+station's code, so one station's devices never see another station's filings or attachments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from central.clock import utcnow
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Station(Base):
+    """A registered station (站点); only its devices may file anything."""
+
+    __tablename__ = "stations"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    institution_type: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(32))
+    station_list: Mapped[str] = mapped_column(String(16))  # township / hospital / village
+    region_code: Mapped[str] = mapped_column(String(12))
+    address: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active / suspended
+    valid_until: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    enabled_items: Mapped[list[str]] = mapped_column(JSON, default=list)
+    roster_version: Mapped[int] = mapped_column(Integer, default=1)
+    announcements_version: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class StationCounter(Base):
+    """Answers that leave no row behind (duplicates, conflicts), counted for `stats`."""
+
+    __tablename__ = "station_counters"
+    station_code: Mapped[str] = mapped_column(
+        ForeignKey("stations.code", ondelete="CASCADE"), primary_key=True
+    )
+    duplicates_answered: Mapped[int] = mapped_column(Integer, default=0)
+    conflicts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class EnrolmentCode(Base):
+    """A one-time activation code; only its SHA-256 is kept, like a password."""
+
+    __tablename__ = "enrolment_codes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    code_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    station_code: Mapped[str] = mapped_column(ForeignKey("stations.code", ondelete="CASCADE"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    used_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class Device(Base):
+    """An activated terminal.
+
+    The reference centre keeps the HMAC secret in this table because it must verify
+    signatures; a real deployment keeps it in an HSM or KMS and never in the database.
+    """
+
+    __tablename__ = "devices"
+    device_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    station_code: Mapped[str] = mapped_column(ForeignKey("stations.code", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(120), default="")
+    secret: Mapped[bytes] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active / revoked
+    client_version: Mapped[str] = mapped_column(String(40), default="")
+    activated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class Nonce(Base):
+    """Nonces seen in the last 600 s; the primary key refuses a replay even under a race."""
+
+    __tablename__ = "nonces"
+    __table_args__ = (Index("ix_nonces_seen_at", "seen_at"),)
+    device_id: Mapped[str] = mapped_column(
+        ForeignKey("devices.device_id", ondelete="CASCADE"), primary_key=True
+    )
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seen_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class Filing(Base):
+    """A filing as accepted: its frozen payload, its receipt number and where it stands.
+
+    UNIQUE(station_code, idempotency_key) is the arbiter of exactly-once: whoever inserts
+    first wins, everyone else re-reads and answers duplicate or conflict.
+    """
+
+    __tablename__ = "filings"
+    __table_args__ = (UniqueConstraint("station_code", "idempotency_key", name="uq_filing_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    station_code: Mapped[str] = mapped_column(ForeignKey("stations.code"))
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    item_code: Mapped[str] = mapped_column(String(40))
+    catalog_version: Mapped[str] = mapped_column(String(32))
+    payload_sha256: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    receipt_no: Mapped[str] = mapped_column(String(40), unique=True)
+    status: Mapped[str] = mapped_column(String(24))
+    message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    message_en: Mapped[str | None] = mapped_column(Text, nullable=True)
+    device_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class StatusChange(Base):
+    """One row per status a filing enters; `seq` is the status feed's cursor.
+
+    AUTOINCREMENT so a sequence number is never reused, even after the last row is gone.
+    """
+
+    __tablename__ = "status_changes"
+    __table_args__ = (
+        Index("ix_status_changes_station_seq", "station_code", "seq"),
+        {"sqlite_autoincrement": True},
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    filing_id: Mapped[int] = mapped_column(ForeignKey("filings.id", ondelete="CASCADE"))
+    station_code: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(24))
+    message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    message_en: Mapped[str | None] = mapped_column(Text, nullable=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(40), default="centre")
+
+
+class Attachment(Base):
+    """An attachment of one station, named by the SHA-256 of its bytes.
+
+    Scoped per station: a device can neither probe for nor reference another station's files.
+    The bytes live in the blob folder; `received` is how much of them the centre holds.
+    """
+
+    __tablename__ = "attachments"
+    station_code: Mapped[str] = mapped_column(
+        ForeignKey("stations.code", ondelete="CASCADE"), primary_key=True
+    )
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    received: Mapped[int] = mapped_column(BigInteger, default=0)
+    complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class FilingAttachment(Base):
+    __tablename__ = "filing_attachments"
+    filing_id: Mapped[int] = mapped_column(
+        ForeignKey("filings.id", ondelete="CASCADE"), primary_key=True
+    )
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class ReceiptCounter(Base):
+    """The last receipt sequence number handed out per region and (China) day."""
+
+    __tablename__ = "receipt_counters"
+    region_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    day: Mapped[str] = mapped_column(String(6), primary_key=True)  # YYMMDD
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Role(Base):
+    """A role of a station: the items it grants on a channel."""
+
+    __tablename__ = "roles"
+    station_code: Mapped[str] = mapped_column(
+        ForeignKey("stations.code", ondelete="CASCADE"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    channel: Mapped[str] = mapped_column(String(32))
+    items: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class Operator(Base):
+    """A registered staff member (经办人员) of a station, with the codes of their roles."""
+
+    __tablename__ = "operators"
+    station_code: Mapped[str] = mapped_column(
+        ForeignKey("stations.code", ondelete="CASCADE"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class Announcement(Base):
+    __tablename__ = "announcements"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    station_code: Mapped[str] = mapped_column(ForeignKey("stations.code", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    published: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class CatalogVersion(Base):
+    """An installed catalog version, whole, as JSON; exactly one is current."""
+
+    __tablename__ = "catalog_versions"
+    version: Mapped[str] = mapped_column(String(32), primary_key=True)
+    published: Mapped[str] = mapped_column(String(32))
+    body: Mapped[dict[str, object]] = mapped_column(JSON)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=False)
+    installed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Heartbeat(Base):
+    """What a terminal reported about itself; one row per heartbeat."""
+
+    __tablename__ = "heartbeats"
+    __table_args__ = (Index("ix_heartbeats_device", "device_id", "id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.device_id", ondelete="CASCADE"))
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    client_version: Mapped[str] = mapped_column(String(40))
+    client_time: Mapped[int] = mapped_column(BigInteger)
+    clock_offset_s: Mapped[int] = mapped_column(BigInteger)
+    outbox: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    oldest_unsent_age_s: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    needs_attention: Mapped[int] = mapped_column(Integer, default=0)
+    devices: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)

@@ -1,0 +1,123 @@
+"""End to end against the real reference centre on 127.0.0.1: activation → filing → sync →
+review at the centre → the status back in the client's queue view."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.context import AppContext
+from app.drills import DrillFiler
+from app.services.demo_data import demo_photo
+from app.services.filing_service import Attachment
+from devices.simulated_identity import SimulatedIdentityReader
+from sync.activation import activate
+from sync.engine import SyncEngine
+from tests.centre_process import Centre, running_centre, yibao
+
+
+@pytest.fixture
+def centre(tmp_path: Path) -> Iterator[Centre]:
+    with running_centre(tmp_path / "centre") as running:
+        yield running
+
+
+@pytest.fixture
+def activated(centre: Centre, data_dir: Path) -> Iterator[AppContext]:
+    seeded = centre.seed_demo()
+    ctx = AppContext.open(data_dir)
+    try:
+        assert (
+            activate(ctx, centre.url, seeded["enrolment_code"], "test-terminal")
+            == seeded["station"]
+        )
+        first = SyncEngine(ctx).run_once()
+        assert first.error is None, first.error_en
+        assert "roster" in first.reference
+        yield ctx
+    finally:
+        ctx.close()
+
+
+def drills(ctx: AppContext, seed: int) -> DrillFiler:
+    reader = SimulatedIdentityReader(seed=seed, read_delay=0)
+    operator = ctx.stations.first_active_operator()
+    assert operator is not None
+    return DrillFiler(ctx, reader.read, seed, on_own_station=True, operator_code=operator)
+
+
+def test_activation_filing_sync_review_status(centre: Centre, activated: AppContext) -> None:
+    ctx = activated
+    filer = drills(ctx, 1)
+    rng = random.Random(1)
+    big = demo_photo(rng, size=2_500_000)  # three chunks
+    saved = [
+        filer.file([Attachment("face_photo", big)]),
+        filer.file([Attachment("id_copy", demo_photo(rng, size=50_000))]),
+        filer.file(),
+        filer.file(),
+    ]
+    report = SyncEngine(ctx).run_once()
+    assert report.error is None, report.error_en
+    assert report.acknowledged == 4 and report.remaining == 0
+    assert report.bytes_sent > 2_500_000
+    rows = {r.uid: r for r in ctx.queue.filings()}
+    receipts = {uid: rows[uid].receipt_no for uid in (s.uid for s in saved)}
+    assert all(r and r.startswith("YB") for r in receipts.values())
+    assert {rows[s.uid].state for s in saved} == {"accepted"}
+
+    approve, need = receipts[saved[0].uid], receipts[saved[1].uid]
+    assert approve and need
+    assert centre.admin("review", approve, "--approve").returncode == 0
+    out = centre.admin("review", need, "--need-materials", "请补充户口簿首页")
+    assert out.returncode == 0, out.stderr
+    again = SyncEngine(ctx).run_once()
+    assert again.status_changes >= 2
+    rows = {r.uid: r for r in ctx.queue.filings()}
+    assert rows[saved[0].uid].state == "completed"
+    assert rows[saved[1].uid].state == "needs_materials"
+    assert rows[saved[1].uid].centre_message == "请补充户口簿首页"
+
+    stats = json.loads(centre.admin("stats", "--json").stdout)["stations"][0]
+    assert stats["filings"] == 4 and stats["distinct_keys"] == 4 and stats["attachments"] == 2
+
+
+def test_sync_once_cli_exit_codes(centre: Centre, activated: AppContext, data_dir: Path) -> None:
+    filer = drills(activated, 2)
+    for _ in range(3):
+        filer.file()
+    activated.close()  # the CLI opens the folder itself
+    done = yibao("--data-dir", str(data_dir), "sync", "--once", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["acknowledged"] == 3
+
+
+def test_status_shows_in_the_queue_view(
+    qtbot: QtBot, centre: Centre, activated: AppContext, chinese: None
+) -> None:
+    from ui.app import build_counter_window
+
+    filer = drills(activated, 3)
+    saved = filer.file()
+    window = build_counter_window(activated, demo=False, language="zh_CN")
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        assert window.sync is not None
+        qtbot.waitUntil(lambda: window.queue.model.rowCount() == 1, timeout=10_000)
+        qtbot.waitUntil(lambda: bool(window.queue.model.row(0).receipt_no), timeout=15_000)
+        receipt = window.queue.model.row(0).receipt_no
+        assert receipt is not None
+        assert window.status.network_label.text().startswith("在线")
+        assert centre.admin("review", receipt, "--reject", "材料不全").returncode == 0
+        window.sync.sync_now()
+        qtbot.waitUntil(lambda: window.queue.model.row(0).state == "refused", timeout=15_000)
+        assert window.queue.model.row(0).uid == saved.uid
+        assert window.queue.model.data(window.queue.model.index(0, 6)) == "材料不全"
+    finally:
+        window.shutdown()
