@@ -250,20 +250,27 @@ class SyncEngine:
                 self._outbox.mark_retry(keys, self._next_at(report), report.error_en or "")
             raise
         assert isinstance(answer, dict)
+        outcomes: list[tuple[str, str | None, str | None]] = []
+        retry: list[str] = []
         for result in answer.get("results", []):
             key = str(result.get("idempotency_key"))
             outcome = result.get("outcome")
             if outcome in ("accepted", "duplicate"):
-                self._outbox.acknowledge(key, str(result.get("receipt_no")))
+                outcomes.append((key, str(result.get("receipt_no")), None))
                 report.acknowledged += 1
             elif outcome in ("rejected", "conflict"):
                 reason = result.get("reason") or result.get("reason_en") or str(outcome)
-                self._outbox.reject(key, str(reason))
+                outcomes.append((key, None, str(reason)))
                 report.rejected += 1
             else:  # retry: an attachment went missing at the centre; upload again next run
-                soon = utcnow() + dt.timedelta(seconds=5)
-                self._outbox.mark_retry([key], soon, "attachments missing at the centre")
-                report.retried += 1
+                retry.append(key)
+        self._outbox.record_outcomes(outcomes)
+        answered = {k for k, _, _ in outcomes} | set(retry)
+        missing = [k for k in keys if k not in answered]  # not answered: ask again next run
+        if retry or missing:
+            soon = utcnow() + dt.timedelta(seconds=5)
+            self._outbox.mark_retry(retry + missing, soon, "not delivered yet")
+            report.retried += len(retry) + len(missing)
 
     def _pull_statuses(self, client: CentralClient, report: SyncReport) -> None:
         cursor = int(self._state.get("status_cursor", "0") or 0)

@@ -175,30 +175,50 @@ class OutboxStore:
 
     # ---- what the centre said ---------------------------------------------------------
     def acknowledge(self, key: str, receipt_no: str) -> None:
-        with self._db.write() as s:
-            filing_id = self._entry_filing(s, key)
-            s.execute(
-                update(OutboxEntry)
-                .where(OutboxEntry.idempotency_key == key)
-                .values(state=OutboxState.ACKNOWLEDGED.value, last_error=None, updated_at=utcnow())
-            )
-            if filing_id is None:
-                return
-            current = s.execute(select(Filing.state).where(Filing.id == filing_id)).scalar()
-            s.execute(update(Filing).where(Filing.id == filing_id).values(receipt_no=receipt_no))
-            if current == FilingState.QUEUED.value:
-                _transition(s, filing_id, FilingState.ACCEPTED, "centre", None, "accepted")
+        self.record_outcomes([(key, receipt_no, None)])
 
     def reject(self, key: str, reason: str) -> None:
+        self.record_outcomes([(key, None, reason)])
+
+    def record_outcomes(self, outcomes: Sequence[tuple[str, str | None, str | None]]) -> None:
+        """Record a batch's answers in one transaction: (key, receipt, None) for delivered,
+        (key, None, reason) for refused."""
+        if not outcomes:
+            return
+        now = utcnow()
         with self._db.write() as s:
-            filing_id = self._entry_filing(s, key)
-            s.execute(
-                update(OutboxEntry)
-                .where(OutboxEntry.idempotency_key == key)
-                .values(state=OutboxState.REJECTED.value, last_error=reason, updated_at=utcnow())
+            filings = dict(
+                s.execute(
+                    select(OutboxEntry.idempotency_key, OutboxEntry.filing_id).where(
+                        OutboxEntry.idempotency_key.in_([k for k, _, _ in outcomes])
+                    )
+                ).all()
             )
-            if filing_id is not None:
-                _transition(s, filing_id, FilingState.REJECTED, "centre", reason, None)
+            for key, receipt_no, reason in outcomes:
+                delivered = receipt_no is not None
+                s.execute(
+                    update(OutboxEntry)
+                    .where(OutboxEntry.idempotency_key == key)
+                    .values(
+                        state=(
+                            OutboxState.ACKNOWLEDGED if delivered else OutboxState.REJECTED
+                        ).value,
+                        last_error=reason,
+                        updated_at=now,
+                    )
+                )
+                filing_id = filings.get(key)
+                if filing_id is None:
+                    continue
+                if delivered:
+                    current = s.execute(select(Filing.state).where(Filing.id == filing_id)).scalar()
+                    s.execute(
+                        update(Filing).where(Filing.id == filing_id).values(receipt_no=receipt_no)
+                    )
+                    if current == FilingState.QUEUED.value:
+                        _transition(s, filing_id, FilingState.ACCEPTED, "centre", None, "accepted")
+                else:
+                    _transition(s, filing_id, FilingState.REJECTED, "centre", reason, None)
 
     @staticmethod
     def _entry_filing(s: Session, key: str) -> int | None:
