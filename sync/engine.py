@@ -35,7 +35,6 @@ CHUNK = 1024 * 1024
 MAX_BATCH_ITEMS = 200
 MAX_BATCH_BYTES = 6 * 1024 * 1024  # under the centre's 8 MiB, with room for JSON and base64
 LEASE_SECONDS = 120
-ATTENTION_AFTER = dt.timedelta(hours=24)
 
 
 @dataclass
@@ -61,6 +60,7 @@ class SyncReport:
     error: str | None = None
     error_en: str | None = None
     blocked: str | None = None
+    needs_attention: int = 0  # unsent longer than the threshold: never give up silently
     next_run_in_s: float | None = None
     finished_at: dt.datetime | None = None
 
@@ -85,6 +85,7 @@ class SyncEngine:
         timeouts: Timeouts | None = None,
         batch_items: int = MAX_BATCH_ITEMS,
         rng: random.Random | None = None,
+        attention_after: dt.timedelta | None = None,
     ) -> None:
         self._ctx = ctx
         self._outbox = OutboxStore(ctx.db, ctx.cipher)
@@ -93,6 +94,8 @@ class SyncEngine:
         self._timeouts = timeouts or Timeouts()
         self._batch_items = batch_items
         self._rng = rng or random.Random()
+        hours = ctx.settings.attention_after_hours
+        self._attention_after = attention_after or dt.timedelta(hours=hours)
 
     # ---- public ---------------------------------------------------------------------------
     def run_once(self, progress: ProgressFn | None = None) -> SyncReport:
@@ -104,12 +107,14 @@ class SyncEngine:
             report.error = "本终端尚未激活，无法上传。"
             report.error_en = "This terminal is not activated; nothing can be sent."
             report.remaining = self._outbox.unsent()
+            report.needs_attention = self.needs_attention()
             return report
         if not self._state.acquire_lease(self._holder, LEASE_SECONDS):
             report.ran = False
             report.error = "另一个同步进程正在运行。"
             report.error_en = "Another sync run is in progress."
             report.remaining = self._outbox.unsent()
+            report.needs_attention = self.needs_attention()
             return report
         url, identity = target
         offset = float(self._state.get("clock_offset_s", "0") or 0)
@@ -125,6 +130,7 @@ class SyncEngine:
             client.close()
             self._state.release_lease(self._holder)
             report.remaining = self._outbox.unsent()
+            report.needs_attention = self.needs_attention()
             report.finished_at = utcnow()
         return report
 
@@ -348,8 +354,7 @@ class SyncEngine:
         )
 
     def needs_attention(self) -> int:
-        age = self._outbox.oldest_unsent_age_s()
-        return 1 if age is not None and age > ATTENTION_AFTER.total_seconds() else 0
+        return self._outbox.waiting_longer_than(self._attention_after)
 
     def status(self) -> dict[str, str]:
         return self._state.all()

@@ -267,6 +267,18 @@ class OutboxStore:
             ).scalar()
         return None if oldest is None else (now - oldest).total_seconds()
 
+    def waiting_longer_than(self, age: dt.timedelta) -> int:
+        """How many unsent entries have waited longer than `age` (they need attention)."""
+        cutoff = utcnow() - age
+        with self._db.read() as s:
+            return int(
+                s.execute(
+                    select(func.count()).where(
+                        OutboxEntry.state.in_(UNSENT), OutboxEntry.created_at < cutoff
+                    )
+                ).scalar_one()
+            )
+
     def unsent(self) -> int:
         with self._db.read() as s:
             return int(

@@ -21,6 +21,10 @@ class StationStatusBar(QStatusBar):
         ):
             label.setObjectName(name)
             self.addPermanentWidget(label)
+        self.attention_label = QLabel(self)
+        self.attention_label.setObjectName("attentionLabel")
+        self.attention_label.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.attention_label.hide()
         self.last_sync_label = QLabel(self)
         self.last_sync_label.setObjectName("lastSyncLabel")
         self.progress = QProgressBar(self)
@@ -33,6 +37,7 @@ class StationStatusBar(QStatusBar):
         self.sync_button.setAccessibleName(self.tr("Sync now"))
         self.sync_button.hide()
         self.addWidget(self.progress)
+        self.addPermanentWidget(self.attention_label)
         self.addPermanentWidget(self.last_sync_label)
         self.addPermanentWidget(self.sync_button)
         self.set_network(online=False, reason=self.tr("no centre configured"))
@@ -81,3 +86,13 @@ class StationStatusBar(QStatusBar):
         text = self.tr("Last sync: %1").replace("%1", when)
         self.last_sync_label.setText(text)
         self.last_sync_label.setAccessibleName(text)
+
+    def set_attention(self, count: int) -> None:
+        """Filings unsent for too long: shown until they go, never dropped silently."""
+        if count <= 0:
+            self.attention_label.hide()
+            return
+        text = self.tr("Needs attention: %n filing(s) not delivered for over a day", "", count)
+        self.attention_label.setText(text)
+        self.attention_label.setAccessibleName(text)
+        self.attention_label.show()

@@ -38,7 +38,27 @@ class SyncController(QObject):
         self.last_report: SyncReport | None = None
 
     def start(self) -> None:
+        self._watch_network()
         self._timer.start(0)
+
+    def _watch_network(self) -> None:
+        """Sync as soon as the OS says the network is back, where Qt can tell (NetworkManager
+        on Linux, the OS elsewhere); otherwise the interval and backoff cover it."""
+        from PySide6.QtNetwork import QNetworkInformation
+
+        if not QNetworkInformation.loadDefaultBackend():
+            log.info("no network reachability backend; relying on the sync interval")
+            return
+        info = QNetworkInformation.instance()
+        if info is not None:
+            info.reachabilityChanged.connect(self._on_reachability)
+
+    @Slot(object)
+    def _on_reachability(self, reachability: object) -> None:
+        from PySide6.QtNetwork import QNetworkInformation
+
+        if reachability == QNetworkInformation.Reachability.Online:
+            self._timer.start(500)
 
     @Slot()
     def sync_now(self) -> None:

@@ -335,5 +335,11 @@
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
+    <message numerus="yes">
+        <source>Needs attention: %n filing(s) not delivered for over a day</source>
+        <translation>
+            <numerusform>需关注：%n 件申请超过一天未送达</numerusform>
+        </translation>
+    </message>
 </context>
 </TS>

@@ -242,6 +242,7 @@ class CounterWindow(QMainWindow):
     def _on_sync_finished(self, report: object) -> None:
         assert isinstance(report, SyncReport)
         self.status.set_idle()
+        self.status.set_attention(report.needs_attention)
         if report.online:
             self.status.set_network(online=True)
             when = report.finished_at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
