@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app.context import AppContext
 from app.drills import DrillFiler
@@ -22,14 +22,7 @@ def test_old_unsent_filings_need_attention_even_when_nothing_can_be_sent(ctx: Ap
         filer.file()
     two_days_ago = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(days=2)
     with ctx.db.write() as s:
-        keys = [
-            k
-            for (k,) in s.execute(
-                OutboxEntry.__table__.select()
-                .with_only_columns(OutboxEntry.idempotency_key)
-                .limit(2)
-            )
-        ]
+        keys = list(s.execute(select(OutboxEntry.idempotency_key).limit(2)).scalars())
         s.execute(
             update(OutboxEntry)
             .where(OutboxEntry.idempotency_key.in_(keys))
