@@ -136,6 +136,12 @@ class SyncEngine:
 
     # ---- the run --------------------------------------------------------------------------
     def _run(self, client: CentralClient, report: SyncReport, progress: ProgressFn) -> None:
+        if self._state.get("blocked") == OutboxState.BLOCKED_CONFIG.value:
+            # Paused because the station was inactive: a heartbeat that gets through means
+            # the centre has reinstated it, so the queue resumes.
+            self._heartbeat(client, report)
+            self._outbox.unblock()
+            self._state.set(blocked=None)
         self._reconcile(client, report)
         done = SyncProgress(items_total=self._outbox.unsent())
         progress(done)
@@ -160,7 +166,13 @@ class SyncEngine:
             try:
                 return fn()
             except TransportFailure as exc:
-                self._failed(report, exc, "无法连接中心平台。", "The centre cannot be reached.")
+                self._failed(
+                    report,
+                    exc,
+                    "无法连接中心平台。",
+                    "The centre cannot be reached.",
+                    maybe_delivered=exc.maybe_delivered,
+                )
                 raise RunEnded from exc
             except CentreRefused as exc:
                 if exc.reaction in (Reaction.FIX_CLOCK, Reaction.NEW_NONCE) and _attempt == 0:
@@ -172,7 +184,15 @@ class SyncEngine:
                     self._block(report, OutboxState.BLOCKED_CONFIG, exc)
                     raise RunEnded from exc
                 if exc.reaction in (Reaction.RETRY, Reaction.BUG):
-                    self._failed(report, exc, exc.zh, exc.en, retry_after=exc.retry_after)
+                    # A 429 was refused before any work; a 5xx may have done some.
+                    self._failed(
+                        report,
+                        exc,
+                        exc.zh,
+                        exc.en,
+                        retry_after=exc.retry_after,
+                        maybe_delivered=exc.status != 429,
+                    )
                     raise RunEnded from exc
                 raise
         raise AssertionError("unreachable")  # pragma: no cover
@@ -321,8 +341,9 @@ class SyncEngine:
         en: str,
         *,
         retry_after: float | None = None,
+        maybe_delivered: bool = True,
     ) -> None:
-        self._last_maybe_delivered = getattr(exc, "maybe_delivered", True)
+        self._last_maybe_delivered = maybe_delivered
         failures = int(self._state.get("failures", "0") or 0) + 1
         delay = next_delay(failures, retry_after_s=retry_after, rng=self._rng)
         report.error, report.error_en = zh, en
