@@ -121,3 +121,24 @@ def test_status_shows_in_the_queue_view(
         assert window.queue.model.data(window.queue.model.index(0, 6)) == "材料不全"
     finally:
         window.shutdown()
+
+
+def test_inactive_station_pauses_the_queue_until_reinstated(
+    centre: Centre, activated: AppContext
+) -> None:
+    from central import admin
+    from central.db import Database as CentralDatabase
+
+    central_db = CentralDatabase(centre.db_url)
+    station = activated.stations.require_station().code
+    filer = drills(activated, 4)
+    filer.file()
+    admin.set_station_status(central_db, station, "suspended")
+    paused = SyncEngine(activated).run_once()
+    assert paused.blocked == "blocked_config"
+    assert activated.queue.counts().outbox_by_state == {"blocked_config": 1}
+    filer.file()  # the counter keeps working offline while paused
+    admin.set_station_status(central_db, station, "active")
+    resumed = SyncEngine(activated).run_once()
+    assert resumed.error is None, resumed.error_en
+    assert resumed.acknowledged == 2 and resumed.remaining == 0
