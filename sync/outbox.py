@@ -12,14 +12,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
 
 from app.crypto.field_cipher import FieldCipher
-from app.store.db import Database
+from app.store.db import Database, sql_time
 from app.store.models import (
     Filing,
     FilingState,
-    FilingStateChange,
     Material,
     OutboxEntry,
     OutboxState,
@@ -182,81 +180,98 @@ class OutboxStore:
 
     def record_outcomes(self, outcomes: Sequence[tuple[str, str | None, str | None]]) -> None:
         """Record a batch's answers in one transaction: (key, receipt, None) for delivered,
-        (key, None, reason) for refused."""
+        (key, None, reason) for refused.
+
+        Set-based statements on the bare cursor: a batch is 200 answers, and the sync thread
+        must not hold the interpreter for long stretches while the GUI waits (see
+        `Database.raw_write`). For a filing the outbox key is the filing's uid.
+        """
         if not outcomes:
             return
-        now = utcnow()
-        with self._db.write() as s:
-            filings = dict(
-                s.execute(
-                    select(OutboxEntry.idempotency_key, OutboxEntry.filing_id).where(
-                        OutboxEntry.idempotency_key.in_([k for k, _, _ in outcomes])
-                    )
-                ).all()
+        at = sql_time(utcnow())
+        delivered = [(key, receipt) for key, receipt, _ in outcomes if receipt is not None]
+        refused = [(key, reason or "") for key, receipt, reason in outcomes if receipt is None]
+        with self._db.raw_write() as cur:
+            cur.executemany(
+                "UPDATE outbox SET state = 'acknowledged', last_error = NULL, updated_at = ? "
+                "WHERE idempotency_key = ?",
+                [(at, key) for key, _ in delivered],
             )
-            for key, receipt_no, reason in outcomes:
-                delivered = receipt_no is not None
-                s.execute(
-                    update(OutboxEntry)
-                    .where(OutboxEntry.idempotency_key == key)
-                    .values(
-                        state=(
-                            OutboxState.ACKNOWLEDGED if delivered else OutboxState.REJECTED
-                        ).value,
-                        last_error=reason,
-                        updated_at=now,
-                    )
-                )
-                filing_id = filings.get(key)
-                if filing_id is None:
-                    continue
-                if delivered:
-                    current = s.execute(select(Filing.state).where(Filing.id == filing_id)).scalar()
-                    s.execute(
-                        update(Filing).where(Filing.id == filing_id).values(receipt_no=receipt_no)
-                    )
-                    if current == FilingState.QUEUED.value:
-                        _transition(s, filing_id, FilingState.ACCEPTED, "centre", None, "accepted")
-                else:
-                    _transition(s, filing_id, FilingState.REJECTED, "centre", reason, None)
-
-    @staticmethod
-    def _entry_filing(s: Session, key: str) -> int | None:
-        return s.execute(
-            select(OutboxEntry.filing_id).where(OutboxEntry.idempotency_key == key)
-        ).scalar()
+            cur.executemany(
+                _HISTORY_FROM_FILING + "AND state = 'queued'",
+                [(FilingState.ACCEPTED.value, at, "centre", None, key) for key, _ in delivered],
+            )
+            cur.executemany(
+                "UPDATE filing SET receipt_no = ?, updated_at = ?, centre_status = "
+                "CASE WHEN state = 'queued' THEN 'accepted' ELSE centre_status END, "
+                "state = CASE WHEN state = 'queued' THEN 'accepted' ELSE state END "
+                "WHERE uid = ?",
+                [(receipt, at, key) for key, receipt in delivered],
+            )
+            cur.executemany(
+                "UPDATE outbox SET state = 'rejected', last_error = ?, updated_at = ? "
+                "WHERE idempotency_key = ?",
+                [(reason, at, key) for key, reason in refused],
+            )
+            cur.executemany(
+                _HISTORY_FROM_FILING,
+                [
+                    (FilingState.REJECTED.value, at, "centre", reason, key)
+                    for key, reason in refused
+                ],
+            )
+            cur.executemany(
+                "UPDATE filing SET state = 'rejected', centre_message = ?, updated_at = ? "
+                "WHERE uid = ?",
+                [(reason, at, key) for key, reason in refused],
+            )
 
     def apply_status_changes(self, changes: Sequence[dict[str, object]], cursor: int) -> int:
-        """Apply a page of the centre's status feed and store the cursor, atomically."""
-        applied = 0
-        with self._db.write() as s:
-            for change in changes:
-                state = CENTRE_STATES.get(str(change.get("status")))
-                if state is None:
-                    continue
-                filing_id = s.execute(
-                    select(Filing.id).where(Filing.uid == str(change.get("idempotency_key")))
-                ).scalar()
-                if filing_id is None:
-                    continue
-                message = change.get("message")
-                receipt = change.get("receipt_no")
-                if receipt:
-                    s.execute(
-                        update(Filing).where(Filing.id == filing_id).values(receipt_no=str(receipt))
-                    )
-                _transition(
-                    s,
-                    filing_id,
-                    state,
-                    "centre",
-                    str(message) if message else None,
+        """Apply a page of the centre's status feed and store the cursor, atomically.
+
+        A change the filing already shows (the `accepted` that a batch answer recorded, or a
+        page read again after a crash) adds nothing: no second history row.
+        """
+        at = sql_time(utcnow())
+        rows = []
+        for change in changes:
+            local = CENTRE_STATES.get(str(change.get("status")))
+            if local is None:
+                continue
+            message = change.get("message")
+            rows.append(
+                (
+                    str(change.get("idempotency_key")),
+                    local.value,
                     str(change.get("status")),
+                    None if message is None else str(message),
+                    None if change.get("receipt_no") is None else str(change.get("receipt_no")),
+                )
+            )
+        applied = 0
+        with self._db.raw_write() as cur:
+            for key, state, status, message, receipt in rows:
+                new = (
+                    "uid = ? AND NOT (coalesce(centre_status, '') = ? "
+                    "AND coalesce(centre_message, '') = coalesce(?, ''))"
+                )
+                cur.execute(
+                    _HISTORY_FROM_FILING.replace("WHERE uid = ? ", f"WHERE {new} "),
+                    (state, at, "centre", message, key, status, message),
+                )
+                if cur.rowcount == 0:
+                    continue
+                cur.execute(
+                    "UPDATE filing SET state = ?, centre_status = ?, centre_message = ?, "
+                    "receipt_no = coalesce(?, receipt_no), updated_at = ? WHERE uid = ?",
+                    (state, status, message, receipt, at, key),
                 )
                 applied += 1
-            from app.store.models import SyncState
-
-            s.merge(SyncState(key="status_cursor", value=str(cursor)))
+            cur.execute(
+                "INSERT INTO sync_state (key, value) VALUES ('status_cursor', ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (str(cursor),),
+            )
         return applied
 
     def oldest_unsent_age_s(self, now: dt.datetime | None = None) -> float | None:
@@ -298,30 +313,9 @@ class OutboxStore:
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def _transition(
-    s: Session,
-    filing_id: int,
-    state: FilingState,
-    actor: str,
-    note: str | None,
-    centre_status: str | None,
-) -> None:
-    """Move a filing to `state` and append the move to its history."""
-    now = utcnow()
-    values: dict[str, object] = {"state": state.value, "updated_at": now}
-    if centre_status is not None:
-        values["centre_status"] = centre_status
-        values["centre_message"] = note
-    elif note is not None:
-        values["centre_message"] = note
-    s.execute(update(Filing).where(Filing.id == filing_id).values(**values))
-    seq = s.execute(
-        select(func.coalesce(func.max(FilingStateChange.seq), 0) + 1).where(
-            FilingStateChange.filing_id == filing_id
-        )
-    ).scalar_one()
-    s.add(
-        FilingStateChange(
-            filing_id=filing_id, seq=int(seq), state=state.value, at=now, actor=actor, note=note
-        )
-    )
+# A history row for the filing with this uid, numbered after its last one.
+_HISTORY_FROM_FILING = (
+    "INSERT INTO filing_state (filing_id, seq, state, at, actor, note) "
+    "SELECT id, (SELECT coalesce(max(seq), 0) + 1 FROM filing_state WHERE filing_id = filing.id), "
+    "?, ?, ?, ? FROM filing WHERE uid = ? "
+)

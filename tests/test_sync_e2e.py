@@ -83,6 +83,24 @@ def test_activation_filing_sync_review_status(centre: Centre, activated: AppCont
     assert rows[saved[1].uid].state == "needs_materials"
     assert rows[saved[1].uid].centre_message == "请补充户口簿首页"
 
+    from sqlalchemy import select
+
+    from app.store.models import Filing, FilingStateChange
+
+    with ctx.db.read() as s:
+        history = s.execute(
+            select(FilingStateChange.state, FilingStateChange.actor)
+            .join(Filing, Filing.id == FilingStateChange.filing_id)
+            .where(Filing.uid == saved[0].uid)
+            .order_by(FilingStateChange.seq)
+        ).all()
+    # One row per change: the feed's "accepted" repeats what the batch answer recorded.
+    assert [tuple(h) for h in history] == [
+        ("queued", filer.operator_code),
+        ("accepted", "centre"),
+        ("completed", "centre"),
+    ]
+
     stats = json.loads(centre.admin("stats", "--json").stdout)["stations"][0]
     assert stats["filings"] == 4 and stats["distinct_keys"] == 4 and stats["attachments"] == 2
 
