@@ -248,25 +248,25 @@ class OutboxStore:
                     None if change.get("receipt_no") is None else str(change.get("receipt_no")),
                 )
             )
-        applied = 0
+        new = (
+            "uid = ? AND NOT (coalesce(centre_status, '') = ? "
+            "AND coalesce(centre_message, '') = coalesce(?, ''))"
+        )
         with self._db.raw_write() as cur:
-            for key, state, status, message, receipt in rows:
-                new = (
-                    "uid = ? AND NOT (coalesce(centre_status, '') = ? "
-                    "AND coalesce(centre_message, '') = coalesce(?, ''))"
-                )
-                cur.execute(
-                    _HISTORY_FROM_FILING.replace("WHERE uid = ? ", f"WHERE {new} "),
-                    (state, at, "centre", message, key, status, message),
-                )
-                if cur.rowcount == 0:
-                    continue
-                cur.execute(
-                    "UPDATE filing SET state = ?, centre_status = ?, centre_message = ?, "
-                    "receipt_no = coalesce(?, receipt_no), updated_at = ? WHERE uid = ?",
-                    (state, status, message, receipt, at, key),
-                )
-                applied += 1
+            # History first, while the filing still shows its old status; then the filing.
+            cur.executemany(
+                _HISTORY_FROM_FILING.replace("WHERE uid = ? ", f"WHERE {new} "),
+                [(st, at, "centre", msg, key, status, msg) for key, st, status, msg, _ in rows],
+            )
+            applied = max(cur.rowcount, 0)
+            cur.executemany(
+                "UPDATE filing SET state = ?, centre_status = ?, centre_message = ?, "
+                f"receipt_no = coalesce(?, receipt_no), updated_at = ? WHERE {new}",
+                [
+                    (st, status, msg, receipt, at, key, status, msg)
+                    for key, st, status, msg, receipt in rows
+                ],
+            )
             cur.execute(
                 "INSERT INTO sync_state (key, value) VALUES ('status_cursor', ?) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
