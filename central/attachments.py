@@ -1,23 +1,29 @@
 """Resumable, content-addressed attachment uploads (§5).
 
 The attachment's row is locked (SELECT ... FOR UPDATE on PostgreSQL, the write lock on
-SQLite) while a chunk is written, so two uploads of the same file cannot interleave.
+SQLite) while a chunk is written, so two uploads of the same file cannot interleave. A new
+attachment's row is inserted before any byte is written, so on PostgreSQL a second upload of
+the same file waits on the primary key until the first commits.
+
+The hash of a completed attachment is taken over the bytes already on disk and the last chunk
+in hand (nothing is read back for an upload in one chunk); the file is fsynced and renamed into
+place, and its directory fsynced, before the centre answers `complete`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from central.blobstore import BlobStore
 from central.clock import utcnow
 from central.db import Database
 from central.errors import ApiError, bad_request, not_found, too_large
-from central.models import Attachment
+from central.models import Attachment, table_of
 
 CHUNK_LIMIT = 1 << 20  # 1 MiB per PUT
 SIZE_LIMIT = 64 << 20  # one attachment, whole
@@ -39,8 +45,18 @@ class AttachmentState:
         }
 
 
-def _state(row: Attachment) -> AttachmentState:
-    return AttachmentState(row.sha256, row.size, row.received, row.complete)
+_ATTACHMENTS = table_of(Attachment)
+_IN_CHUNK = 500  # hashes per IN (...) list: well under any backend's parameter limit
+
+# Built once, every chunk runs them; `this` picks the row by the parameters `st` and `sha`.
+_this = (_ATTACHMENTS.c.station_code == bindparam("st")) & (
+    _ATTACHMENTS.c.sha256 == bindparam("sha")
+)
+_READ = select(_ATTACHMENTS.c.size, _ATTACHMENTS.c.received, _ATTACHMENTS.c.complete).where(_this)
+_LOCK = _READ.with_for_update()
+_NEW = insert(_ATTACHMENTS)
+_UPDATE = update(_ATTACHMENTS).where(_this)  # SET from the other parameters given
+_DROP = delete(_ATTACHMENTS).where(_this)
 
 
 def _offset_mismatch(received: int) -> ApiError:
@@ -68,11 +84,11 @@ class Attachments:
         self._blobs = blobs
 
     def state(self, station_code: str, sha256: str) -> AttachmentState:
-        with self._db.read() as s:
-            row = s.get(Attachment, (station_code, sha256))
-            if row is None:
-                raise not_found("此附件", "part of this attachment")
-            return _state(row)
+        with self._db.read_core() as conn:
+            row = conn.execute(_READ, {"st": station_code, "sha": sha256}).first()
+        if row is None:
+            raise not_found("此附件", "part of this attachment")
+        return AttachmentState(sha256, row.size, row.received, bool(row.complete))
 
     def put(
         self, station_code: str, sha256: str, offset: int, size: int, data: bytes
@@ -93,62 +109,71 @@ class Attachments:
     def _put(
         self, station_code: str, sha256: str, offset: int, size: int, data: bytes
     ) -> tuple[AttachmentState, bool]:
-        with self._db.write() as s:
-            row = self._locked(s, station_code, sha256)
+        this = {"st": station_code, "sha": sha256}
+        with self._db.write_core() as conn:
+            row = conn.execute(_LOCK, this).first()
             if row is not None and row.complete:
-                return _state(row), True
+                return AttachmentState(sha256, row.size, row.received, True), True
             if row is None:
                 if offset != 0:
                     raise _offset_mismatch(0)
-                row = Attachment(station_code=station_code, sha256=sha256, size=size, received=0)
-                s.add(row)
-                s.flush()
+                conn.execute(
+                    _NEW,
+                    {
+                        "station_code": station_code,
+                        "sha256": sha256,
+                        "size": size,
+                        "received": 0,
+                        "complete": False,
+                        "created_at": utcnow(),
+                    },
+                )
+                received = 0
             elif row.size != size:
                 if offset != 0:
                     raise bad_request(
                         f"size 与先前声明的 {row.size} 不同",
                         f"size differs from the {row.size} declared before",
                     )
-                row.size, row.received = size, 0  # restarted with another size
+                received = 0  # restarted with another size
+            else:
+                received = row.received
             on_disk = self._blobs.part_size(station_code, sha256)
-            if on_disk < row.received:  # the blob folder lost bytes: resume from what is there
-                row.received = on_disk
-            if offset != row.received:
-                raise _offset_mismatch(row.received)
-            if offset + len(data) > size:
+            if on_disk < received:  # the blob folder lost bytes: resume from what is there
+                received = on_disk
+            if offset != received:
+                raise _offset_mismatch(received)
+            end = offset + len(data)
+            if end > size:
                 raise bad_request("分块超出附件大小", "the chunk runs past the attachment's size")
-            if data or offset == 0:
-                self._blobs.append(station_code, sha256, offset, data)
-            row.received = offset + len(data)
-            if row.received < size:
-                return _state(row), True
-            if self._blobs.part_digest(station_code, sha256) != sha256:
+            if end < size:
+                if data or offset == 0:
+                    self._blobs.append(station_code, sha256, offset, data)
+                conn.execute(_UPDATE, {**this, "size": size, "received": end})
+                return AttachmentState(sha256, size, end, False), True
+            if self._blobs.digest_with(station_code, sha256, offset, data) != sha256:
                 self._blobs.discard(station_code, sha256)
-                s.delete(row)
+                conn.execute(_DROP, this)
                 return AttachmentState(sha256, size, 0, False), False
-            self._blobs.promote(station_code, sha256)
-            row.complete = True
-            row.completed_at = utcnow()
-            return _state(row), True
-
-    @staticmethod
-    def _locked(s: Session, station_code: str, sha256: str) -> Attachment | None:
-        return s.execute(
-            select(Attachment)
-            .where(Attachment.station_code == station_code, Attachment.sha256 == sha256)
-            .with_for_update()
-        ).scalar_one_or_none()
+            self._blobs.append(station_code, sha256, offset, data)  # fsynced
+            self._blobs.promote(station_code, sha256)  # renamed, its directory fsynced
+            done = {"size": size, "received": size, "complete": True, "completed_at": utcnow()}
+            conn.execute(_UPDATE, {**this, **done})
+            return AttachmentState(sha256, size, size, True), True
 
 
-def complete_attachments(s: Session, station_code: str, shas: list[str]) -> set[str]:
+def complete_attachments(conn: Connection, station_code: str, shas: Iterable[str]) -> set[str]:
     """Which of `shas` the station has uploaded completely."""
-    if not shas:
-        return set()
-    found = s.execute(
-        select(Attachment.sha256).where(
-            Attachment.station_code == station_code,
-            Attachment.sha256.in_(shas),
-            Attachment.complete.is_(True),
+    wanted = sorted(set(shas))
+    found: set[str] = set()
+    t = _ATTACHMENTS
+    for start in range(0, len(wanted), _IN_CHUNK):
+        rows = conn.execute(
+            select(t.c.sha256).where(
+                t.c.station_code == station_code,
+                t.c.sha256.in_(wanted[start : start + _IN_CHUNK]),
+                t.c.complete.is_(True),
+            )
         )
-    )
-    return set(found.scalars())
+        found.update(rows.scalars())
+    return found

@@ -2,7 +2,8 @@
 
 Chunks are appended to the partial file and fsynced before the database says they arrived;
 the file is cut back to the offset first, so a chunk whose commit failed is simply written
-again. A completed file is renamed into place only after its hash was checked.
+again. A completed file is renamed into place only after its hash was checked; the hash is
+taken over the bytes already there and the last chunk in hand, not by reading the file back.
 """
 
 from __future__ import annotations
@@ -45,11 +46,21 @@ class BlobStore:
         finally:
             os.close(fd)
 
-    def part_digest(self, station_code: str, sha256: str) -> str:
+    def digest_with(self, station_code: str, sha256: str, length: int, tail: bytes) -> str:
+        """SHA-256 of the first `length` bytes of the partial file followed by `tail` (the
+        chunk in hand, about to be written at `length`): only what was there before is read
+        back, nothing at all for an upload in one chunk."""
         digest = hashlib.sha256()
-        with self.part_path(station_code, sha256).open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
+        left = length
+        if left > 0:
+            with self.part_path(station_code, sha256).open("rb") as fh:
+                while left > 0:
+                    block = fh.read(min(left, 1 << 20))
+                    if not block:  # shorter than it should be: the digest will not match
+                        break
+                    digest.update(block)
+                    left -= len(block)
+        digest.update(tail)
         return digest.hexdigest()
 
     def promote(self, station_code: str, sha256: str) -> None:

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -81,8 +81,8 @@ class Database:
         else:
             self.engine = create_engine(url, pool_pre_ping=True, pool_size=16, max_overflow=32)
         self._reads = sessionmaker(self.engine, expire_on_commit=False)
-        writer = self.engine.execution_options(centre_write=True)
-        self._writes = sessionmaker(writer, expire_on_commit=False)
+        self._writer = self.engine.execution_options(centre_write=True)
+        self._writes = sessionmaker(self._writer, expire_on_commit=False)
 
     def create_schema(self) -> None:
         Base.metadata.create_all(self.engine)
@@ -97,6 +97,18 @@ class Database:
     def read(self) -> Iterator[Session]:
         with self._reads() as session, session.begin():
             yield session
+
+    @contextmanager
+    def write_core(self) -> Iterator[Connection]:
+        """Like `write()`, as a plain Core connection: for the hot paths (intake, nonces,
+        attachment chunks), where the ORM's unit of work costs more than the SQL."""
+        with self._writer.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def read_core(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
 
     def dispose(self) -> None:
         self.engine.dispose()

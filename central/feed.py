@@ -15,9 +15,11 @@ from sqlalchemy import select
 from central.clock import iso_z
 from central.db import Database
 from central.errors import not_found
-from central.models import Filing, StatusChange
+from central.models import Filing, StatusChange, table_of
 
 FEED_LIMIT_MAX = 1000
+_CHANGES = table_of(StatusChange)
+_FILINGS = table_of(Filing)
 
 
 def lookup(db: Database, station_code: str, key: str) -> dict[str, Any]:
@@ -39,26 +41,35 @@ def lookup(db: Database, station_code: str, key: str) -> dict[str, Any]:
 
 def status_feed(db: Database, station_code: str, cursor: int, limit: int) -> dict[str, Any]:
     """The station's status changes after `cursor`, oldest first."""
-    with db.read() as s:
-        rows = s.execute(
-            select(StatusChange, Filing.idempotency_key, Filing.receipt_no)
-            .join(Filing, Filing.id == StatusChange.filing_id)
-            .where(StatusChange.station_code == station_code, StatusChange.seq > cursor)
-            .order_by(StatusChange.seq)
+    c, f = _CHANGES, _FILINGS
+    with db.read_core() as conn:
+        rows = conn.execute(
+            select(
+                c.c.seq,
+                f.c.idempotency_key,
+                f.c.receipt_no,
+                c.c.status,
+                c.c.message,
+                c.c.message_en,
+                c.c.at,
+            )
+            .select_from(c.join(f, f.c.id == c.c.filing_id))
+            .where(c.c.station_code == station_code, c.c.seq > cursor)
+            .order_by(c.c.seq)
             .limit(limit + 1)
         ).all()
     more = len(rows) > limit
     changes = [
         {
-            "seq": change.seq,
+            "seq": seq,
             "idempotency_key": key,
             "receipt_no": receipt,
-            "status": change.status,
-            "message": change.message,
-            "message_en": change.message_en,
-            "at": iso_z(change.at),
+            "status": status,
+            "message": message,
+            "message_en": message_en,
+            "at": iso_z(at),
         }
-        for change, key, receipt in rows[:limit]
+        for seq, key, receipt, status, message, message_en, at in rows[:limit]
     ]
     next_cursor = changes[-1]["seq"] if changes else cursor
     return {"changes": changes, "next_cursor": next_cursor, "more": more}

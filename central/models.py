@@ -20,6 +20,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -30,6 +31,14 @@ from central.clock import utcnow
 
 class Base(DeclarativeBase):
     pass
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a model, for the statements of the hot paths (bulk inserts, single-row
+    updates) that skip the ORM's unit of work."""
+    found = model.__table__
+    assert isinstance(found, Table)
+    return found
 
 
 class Station(Base):

@@ -11,10 +11,15 @@ from central.models import Station
 
 def effective_status(station: Station, today: dt.date | None = None) -> str:
     """`active`, `suspended` or `expired` (past its validity date, China time)."""
-    if station.status != "active":
-        return station.status
+    return status_of(station.status, station.valid_until, today)
+
+
+def status_of(status: str, valid_until: dt.date | None, today: dt.date | None = None) -> str:
+    """`effective_status` from the two columns it depends on."""
+    if status != "active":
+        return status
     day = today or dt.datetime.now(CHINA_TZ).date()
-    if station.valid_until is not None and station.valid_until < day:
+    if valid_until is not None and valid_until < day:
         return "expired"
     return "active"
 

@@ -6,13 +6,18 @@ import base64
 import datetime as dt
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import requests
 from fastapi import FastAPI
+from sqlalchemy import select
 
 from central import admin
-from tests.central_support import DEMO, RunningCentre, Terminal, run_centre
+from central.auth import NONCE_TTL_S, Verifier
+from central.errors import ApiError
+from central.models import Device, Nonce
+from tests.central_support import DEMO, RunningCentre, Terminal, run_centre, sign
 
 FEED = "/api/v1/status-feed?cursor=0&limit=500"
 
@@ -187,3 +192,40 @@ def test_garbage_in_signing_headers_is_refused_cleanly(centre: RunningCentre) ->
     _error(answer, 401, "auth_bad_signature")
     headers["X-Yibao-Timestamp"] = "soon"
     _error(requests.get(url, headers=headers, timeout=10), 401, "auth_missing")
+
+
+def test_nonces_are_forgotten_after_their_window_and_last_seen_is_kept(tmp_path: Path) -> None:
+    """Housekeeping rides along with a request now and then: expired nonces go at most once a
+    minute, yet a nonce inside its window is always refused."""
+    with run_centre(tmp_path) as centre:
+        terminal = centre.terminal()
+        verifier = Verifier(centre.db)
+
+        def verify(nonce: str, now: int) -> None:
+            stamp = str(now)
+            headers = {
+                "x-yibao-device": terminal.device_id,
+                "x-yibao-timestamp": stamp,
+                "x-yibao-nonce": nonce,
+                "x-yibao-signature": sign(terminal.secret, "GET", FEED, stamp, nonce, b""),
+            }
+            verifier.verify("GET", FEED, headers, b"", now)
+
+        start = int(time.time())
+        verify("01" * 16, start)
+        with centre.db.read() as s:
+            device = s.get(Device, terminal.device_id)
+            assert device is not None and device.last_seen_at is not None
+        for later in (start + 30, start + NONCE_TTL_S - 1):
+            with pytest.raises(ApiError) as replay:
+                verify("01" * 16, later)
+            assert replay.value.error == "auth_replay"
+        verify("02" * 16, start + NONCE_TTL_S + 100)  # a purge is due: the first nonce goes
+        with centre.db.read() as s:
+            kept = set(
+                s.execute(
+                    select(Nonce.nonce).where(Nonce.device_id == terminal.device_id)
+                ).scalars()
+            )
+        assert kept == {"02" * 16}
+        verify("01" * 16, start + NONCE_TTL_S + 101)  # forgotten, so usable again

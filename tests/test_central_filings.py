@@ -251,3 +251,92 @@ def test_lookup_by_key(terminal: Terminal) -> None:
     }
     missing = terminal.get(f"/api/v1/filings/{new_uid()}")
     assert missing.status_code == 404 and missing.json()["error"] == "not_found"
+
+
+def _sequence(receipt: str) -> int:
+    return int(receipt[-7:])
+
+
+def test_receipts_follow_the_items_of_a_batch_in_order(terminal: Terminal) -> None:
+    results = terminal.send(*(filing() for _ in range(5)))
+    numbers = [_sequence(r["receipt_no"]) for r in results]
+    assert numbers == list(range(numbers[0], numbers[0] + 5))
+    [after] = terminal.send(filing())
+    assert _sequence(after["receipt_no"]) == numbers[-1] + 1
+
+
+def test_the_same_key_twice_in_one_batch(centre: RunningCentre, terminal: Terminal) -> None:
+    item = filing()
+    rival = batch_item(payload_for(item["idempotency_key"], phone="13900139000"))
+    first, again, other = terminal.send(item, item, rival)
+    assert first["outcome"] == "accepted"
+    assert again == {
+        "idempotency_key": item["idempotency_key"],
+        "outcome": "duplicate",
+        "receipt_no": first["receipt_no"],
+    }
+    assert other["outcome"] == "conflict"
+    assert _rows(centre, DEMO, item["idempotency_key"]) == 1
+    # A rejected or waiting item does not claim its key: the next one with it is stored.
+    photo = os.urandom(500)
+    waiting = filing(attachments=[photo])
+    ready = batch_item(payload_for(waiting["idempotency_key"]))
+    retry, stored = terminal.send(waiting, ready)
+    assert retry["outcome"] == "retry" and stored["outcome"] == "accepted"
+
+
+def test_a_key_stored_meanwhile_is_decided_by_the_constraint(
+    centre: RunningCentre, terminal: Terminal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What PostgreSQL can see: another request stores a key between the batch's read of the
+    stored keys and its insert. The batch falls back to one savepoint per filing; the stored
+    key is answered from its row, the others are accepted with no gap in the receipts."""
+    import central.intake
+
+    before = filing()
+    [stored] = terminal.send(before)
+    real = central.intake._earlier
+    misses = iter([True])
+
+    def blind_once(*args: Any) -> dict[str, tuple[str, str]]:
+        return {} if next(misses, False) else real(*args)
+
+    monkeypatch.setattr(central.intake, "_earlier", blind_once)
+    new1, new2 = filing(), filing()
+    conflicting = batch_item(payload_for(before["idempotency_key"], phone="13900139001"))
+    results = terminal.send(new1, before, new2, conflicting)
+    assert [r["outcome"] for r in results] == ["accepted", "duplicate", "accepted", "conflict"]
+    assert results[1]["receipt_no"] == stored["receipt_no"]
+    first, second = _sequence(results[0]["receipt_no"]), _sequence(results[2]["receipt_no"])
+    assert second == first + 1
+    [later] = terminal.send(filing())
+    assert _sequence(later["receipt_no"]) == second + 1  # the unused number was given back
+    assert _rows(centre, DEMO, before["idempotency_key"]) == 1
+    feed = terminal.get("/api/v1/status-feed?cursor=0&limit=1000").json()["changes"]
+    keys = [c["idempotency_key"] for c in feed]
+    assert keys.count(new1["idempotency_key"]) == keys.count(new2["idempotency_key"]) == 1
+    assert keys.count(before["idempotency_key"]) == 1
+
+
+def test_a_chunked_upload_is_verified_over_all_its_bytes(
+    centre: RunningCentre, terminal: Terminal
+) -> None:
+    data = os.urandom(300_000)
+    sha = hashlib.sha256(data).hexdigest()
+    path = f"/api/v1/attachments/{sha}"
+    put = terminal.request
+    assert put("PUT", f"{path}?offset=0&size=300000", data=data[:100_000]).status_code == 200
+    # The blob folder lost bytes (a disk restored from backup): resume from what is there.
+    part = centre.blob_dir / DEMO / sha[:2] / f"{sha}.part"
+    with part.open("r+b") as fh:
+        fh.truncate(40_000)
+    lost = put("PUT", f"{path}?offset=100000&size=300000", data=data[100_000:200_000])
+    assert lost.status_code == 409 and lost.json()["received"] == 40_000
+    assert put("PUT", f"{path}?offset=40000&size=300000", data=data[40_000:200_000]).ok
+    # A last chunk that does not make up the named file: all of it is discarded.
+    wrong = put("PUT", f"{path}?offset=200000&size=300000", data=os.urandom(100_000))
+    assert wrong.status_code == 422 and wrong.json()["error"] == "hash_mismatch"
+    assert terminal.get(path).status_code == 404
+    assert not list(centre.blob_dir.rglob(f"{sha}*"))
+    assert terminal.upload(data, chunk=120_000)["complete"] is True
+    assert (centre.blob_dir / DEMO / sha[:2] / sha).read_bytes() == data
