@@ -11,9 +11,7 @@ import base64
 import datetime as dt
 import json
 import logging
-import os
 import random
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -26,7 +24,7 @@ from sync.backoff import next_delay
 from sync.errors import CentreRefused, Reaction, TransportFailure
 from sync.outbox import OutboxStore, Outgoing
 from sync.reference import apply_reference, held_versions
-from sync.state import SyncStateStore
+from sync.state import SyncStateStore, new_holder
 from sync.transport import CentralClient, Timeouts
 
 log = logging.getLogger(__name__)
@@ -34,7 +32,7 @@ log = logging.getLogger(__name__)
 CHUNK = 1024 * 1024
 MAX_BATCH_ITEMS = 200
 MAX_BATCH_BYTES = 6 * 1024 * 1024  # under the centre's 8 MiB, with room for JSON and base64
-LEASE_SECONDS = 120
+LEASE_SECONDS = 60  # renewed between batches
 
 
 @dataclass
@@ -90,7 +88,7 @@ class SyncEngine:
         self._ctx = ctx
         self._outbox = OutboxStore(ctx.db, ctx.cipher)
         self._state = SyncStateStore(ctx.db)
-        self._holder = holder or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self._holder = holder or new_holder()
         self._timeouts = timeouts or Timeouts()
         self._batch_items = batch_items
         self._rng = rng or random.Random()
@@ -124,6 +122,8 @@ class SyncEngine:
             self._succeeded(report)
         except RunEnded:
             pass
+        except CentreRefused as exc:  # an answer no step knew what to do with
+            self._failed(report, exc, exc.zh, exc.en, maybe_delivered=False)
         finally:
             report.bytes_sent = client.bytes_sent
             self._state.set(clock_offset_s=f"{client.clock_offset_s:.3f}")
@@ -146,6 +146,15 @@ class SyncEngine:
         done = SyncProgress(items_total=self._outbox.unsent())
         progress(done)
         while True:
+            if not self._state.acquire_lease(self._holder, LEASE_SECONDS):  # renew
+                self._failed(
+                    report,
+                    RuntimeError("lease lost"),
+                    "另一个同步进程接管了上传。",
+                    "Another sync run took over.",
+                    maybe_delivered=False,
+                )
+                raise RunEnded
             batch = self._outbox.due(self._batch_items)
             if not batch:
                 break
@@ -191,7 +200,7 @@ class SyncEngine:
                         exc.zh,
                         exc.en,
                         retry_after=exc.retry_after,
-                        maybe_delivered=exc.status != 429,
+                        maybe_delivered=exc.status >= 500,  # a 429 or 400 stored nothing
                     )
                     raise RunEnded from exc
                 raise
@@ -220,11 +229,13 @@ class SyncEngine:
         progress: ProgressFn,
     ) -> None:
         wanted = {a.sha256: a.size for entry in batch for a in entry.attachments}
+        tried = {a.sha256 for entry in batch if entry.attempts for a in entry.attachments}
         for sha, size in wanted.items():
             received = 0
-            if size > CHUNK:
-                # Only a multi-chunk upload can have been cut off half-way: ask where to resume.
-                # A single chunk is simply sent; the centre answers `complete` if it has it.
+            if size > CHUNK or sha in tried:
+                # A multi-chunk upload may have been cut off half-way, and an entry sent
+                # before may have its photos there already: ask where to resume. A new
+                # single chunk is simply sent; the centre answers `complete` if it has it.
                 status = self._call(client, report, partial(client.attachment_status, sha))
                 if isinstance(status, dict):
                     if status.get("complete"):
@@ -247,7 +258,8 @@ class SyncEngine:
                     if exc.reaction is Reaction.RESTART and not restarted:
                         restarted, received = True, 0
                         continue
-                    raise
+                    self._failed(report, exc, exc.zh, exc.en, maybe_delivered=False)
+                    raise RunEnded from exc
                 assert isinstance(answer, dict)
                 received = int(answer.get("received", received + len(chunk)))
                 if answer.get("complete"):
@@ -272,11 +284,21 @@ class SyncEngine:
         self._outbox.mark_sending(keys)  # committed before the request leaves
         try:
             answer = self._call(client, report, partial(client.batch, items))
+        except CentreRefused as exc:
+            if exc.reaction is not Reaction.SPLIT:
+                raise
+            self._batch_items = max(1, len(batch) // 2)  # too large: smaller batches
+            self._outbox.mark_pending(keys)
+            return
         except RunEnded:
             if report.blocked is None and self._last_maybe_delivered:
                 self._outbox.mark_unknown(keys, report.error_en or "no answer")
+            elif report.blocked is None and self._last_retry_after:
+                wait = dt.timedelta(seconds=self._last_retry_after)
+                self._outbox.mark_retry(keys, utcnow() + wait, report.error_en or "")
             elif report.blocked is None:
-                self._outbox.mark_retry(keys, self._next_at(report), report.error_en or "")
+                # It never left: it goes with the next run, whenever that is.
+                self._outbox.mark_pending(keys)
             raise
         assert isinstance(answer, dict)
         outcomes: list[tuple[str, str | None, str | None]] = []
@@ -335,6 +357,7 @@ class SyncEngine:
 
     # ---- bookkeeping ----------------------------------------------------------------------
     _last_maybe_delivered = True
+    _last_retry_after: float | None = None
 
     def _failed(
         self,
@@ -347,7 +370,10 @@ class SyncEngine:
         maybe_delivered: bool = True,
     ) -> None:
         self._last_maybe_delivered = maybe_delivered
-        failures = int(self._state.get("failures", "0") or 0) + 1
+        self._last_retry_after = retry_after
+        progressed = report.acknowledged or report.reconciled or report.status_changes
+        # A run that delivered something before failing starts the backoff again.
+        failures = 1 if progressed else int(self._state.get("failures", "0") or 0) + 1
         delay = next_delay(failures, retry_after_s=retry_after, rng=self._rng)
         report.error, report.error_en = zh, en
         report.next_run_in_s = delay
@@ -357,9 +383,6 @@ class SyncEngine:
             last_error=en,
         )
         log.warning("sync run ended: %s (%s); next try in %.0f s", en, type(exc).__name__, delay)
-
-    def _next_at(self, report: SyncReport) -> dt.datetime:
-        return utcnow() + dt.timedelta(seconds=report.next_run_in_s or 0)
 
     def _block(self, report: SyncReport, state: OutboxState, exc: CentreRefused) -> None:
         self._outbox.block(state, f"{exc.error}: {exc.en}")

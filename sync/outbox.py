@@ -60,6 +60,7 @@ class Outgoing:
     payload_sha256: str
     payload: bytes
     attachments: tuple[AttachmentRef, ...]
+    attempts: int = 0  # sent before without a seen answer: its photos may be at the centre
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ class OutboxStore:
                 payload_sha256=entry.payload_sha256,
                 payload=self._cipher.decrypt(filing.payload_enc, "filing.payload"),
                 attachments=tuple(materials.get(filing.id, ())),
+                attempts=entry.attempts,
             )
             for entry, filing in rows
         ]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import secrets
+import socket
 
 from sqlalchemy import delete, insert, select, update
 
@@ -10,6 +13,34 @@ from app.store.db import Database
 from app.store.models import SyncLease, SyncState, utcnow
 
 LEASE_ID = 1
+
+
+def new_holder() -> str:
+    """`host:pid:random`: enough to tell whether a lease's holder is still running here."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def holder_alive(holder: str) -> bool:
+    """False only when the holder was a process on this host that no longer exists.
+
+    A run killed with SIGKILL (or a power cut) leaves its lease behind; without this the
+    next run would wait the lease out. On Windows `os.kill(pid, 0)` would terminate the
+    process, so there the lease simply expires.
+    """
+    host, _, rest = holder.partition(":")
+    pid_text = rest.partition(":")[0]
+    if os.name != "posix" or host != socket.gethostname() or not pid_text.isdigit():
+        return True
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class SyncStateStore:
@@ -44,7 +75,12 @@ class SyncStateStore:
                     insert(SyncLease), {"id": LEASE_ID, "holder": holder, "expires_at": until}
                 )
                 return True
-            if row.holder not in (None, holder) and row.expires_at and row.expires_at > now:
+            if (
+                row.holder not in (None, holder)
+                and row.expires_at
+                and row.expires_at > now
+                and holder_alive(row.holder)
+            ):
                 return False
             s.execute(
                 update(SyncLease)
