@@ -160,3 +160,32 @@ def test_inactive_station_pauses_the_queue_until_reinstated(
     resumed = SyncEngine(activated).run_once()
     assert resumed.error is None, resumed.error_en
     assert resumed.acknowledged == 2 and resumed.remaining == 0
+
+
+def test_rejected_filing_shows_the_reason_and_a_correction_goes_through(
+    centre: Centre, activated: AppContext
+) -> None:
+    """A filing the centre refuses (here: filled against a catalog version it never issued)
+    is shown rejected with the centre's reason; a correction that references it is accepted."""
+    from app.catalog.loader import load_default_catalog
+
+    ctx = activated
+    real = ctx.catalog.current()
+    ctx.catalog.install(real.model_copy(update={"version": "2099.01.1"}), source="bundled")
+    filer = drills(ctx, 7)
+    bad = filer.file()
+    report = SyncEngine(ctx).run_once()
+    assert report.rejected == 1 and report.remaining == 0
+    row = next(r for r in ctx.queue.filings() if r.uid == bad.uid)
+    assert row.state == "rejected" and row.centre_message
+    assert [o.state for o in ctx.queue.outbox() if o.filing_uid == bad.uid] == ["rejected"]
+
+    ctx.catalog.install(load_default_catalog(), source="bundled")
+    request = filer.request()
+    from dataclasses import replace
+
+    fixed = filer.service.submit(replace(request, references_uid=bad.uid))
+    again = SyncEngine(ctx).run_once()
+    assert again.acknowledged == 1, again.error_en
+    row = next(r for r in ctx.queue.filings() if r.uid == fixed.uid)
+    assert row.state == "accepted" and row.receipt_no
