@@ -1,8 +1,8 @@
 """Engine and sessions for the centre's database, SQLite by default.
 
-The schema is created from the models' metadata (`create_all`) for now; migrations for the
-centre (alembic) come with PostgreSQL in a later issue. Queries stay in portable SQLAlchemy
-Core/ORM so that change is a URL, not a rewrite.
+The schema comes from alembic migrations (`central/migrations`), from the first table.
+Queries stay in portable SQLAlchemy Core/ORM, so PostgreSQL (a later issue) is a URL, not a
+rewrite.
 
 SQLite: WAL (readers never wait for the writer), foreign keys on, a busy timeout, and
 `synchronous=FULL` because a receipt number handed out must survive a power cut. Write
@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from central.models import Base
+from central.migrate import upgrade_to_head
 
 DEFAULT_DB_URL = "sqlite:///yibao-central.db"
 BUSY_TIMEOUT_MS = 15_000
@@ -85,7 +85,7 @@ class Database:
         self._writes = sessionmaker(self._writer, expire_on_commit=False)
 
     def create_schema(self) -> None:
-        Base.metadata.create_all(self.engine)
+        upgrade_to_head(self.engine)
 
     @contextmanager
     def write(self) -> Iterator[Session]:

@@ -216,3 +216,24 @@ def test_serve_runs_the_centre_as_a_process(
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_centre_schema_is_migrated_and_a_newer_one_refused(tmp_path: Path) -> None:
+    """The centre's tables come from alembic; a database from a newer release is refused."""
+    import sqlite3
+
+    import pytest as _pytest
+
+    from central.db import Database
+    from central.migrate import CentreSchemaTooNew
+
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    db = Database(url)
+    db.create_schema()
+    db.dispose()
+    with sqlite3.connect(tmp_path / "c.db") as raw:
+        (version,) = raw.execute("SELECT version_num FROM alembic_version").fetchone()
+        assert version == "c0001"
+        raw.execute("UPDATE alembic_version SET version_num = 'c9999'")
+    with _pytest.raises(CentreSchemaTooNew):
+        Database(url).create_schema()
