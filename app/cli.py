@@ -178,6 +178,7 @@ def _status(ctx: object, *, as_json: bool) -> int:
         "filings_by_state": counts.filings_by_state,
         "outbox_by_state": counts.outbox_by_state,
         "waiting_to_sync": counts.waiting,
+        "sync": _sync_state(ctx),
     }
     if as_json:
         print(json.dumps(report, ensure_ascii=False))
@@ -191,9 +192,26 @@ def _status(ctx: object, *, as_json: bool) -> int:
     for state, n in sorted(counts.filings_by_state.items()):
         print(f"  {state:<18}{n}")
     print(f"待上传 Waiting:      {counts.waiting}")
+    sync_state = report["sync"]
+    assert isinstance(sync_state, dict)
+    print(f"上次同步 Last sync:  {sync_state.get('last_success_at') or '-'}")
+    if sync_state.get("blocked") or sync_state.get("last_error"):
+        print(
+            f"同步问题 Sync issue: {sync_state.get('blocked') or ''} {sync_state.get('last_error') or ''}"
+        )
     for state, n in sorted(counts.outbox_by_state.items()):
         print(f"  {state:<18}{n}")
     return EXIT_OK
+
+
+def _sync_state(ctx: object) -> dict[str, str]:
+    """What the sync engine remembers (last success, pause, last error), for technicians."""
+    from app.context import AppContext
+    from sync.state import SyncStateStore
+
+    assert isinstance(ctx, AppContext)
+    keep = ("last_success_at", "blocked", "last_error", "failures", "next_run_at", "status_cursor")
+    return {k: v for k, v in SyncStateStore(ctx.db).all().items() if k in keep}
 
 
 def _queue(ctx: object, *, as_json: bool) -> int:
