@@ -195,10 +195,9 @@ def _status(ctx: object, *, as_json: bool) -> int:
     sync_state = report["sync"]
     assert isinstance(sync_state, dict)
     print(f"上次同步 Last sync:  {sync_state.get('last_success_at') or '-'}")
-    if sync_state.get("blocked") or sync_state.get("last_error"):
-        print(
-            f"同步问题 Sync issue: {sync_state.get('blocked') or ''} {sync_state.get('last_error') or ''}"
-        )
+    issue = " ".join(v for v in (sync_state.get("blocked"), sync_state.get("last_error")) if v)
+    if issue:
+        print(f"同步问题 Sync issue: {issue}")
     for state, n in sorted(counts.outbox_by_state.items()):
         print(f"  {state:<18}{n}")
     return EXIT_OK
