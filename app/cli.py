@@ -192,8 +192,7 @@ def _status(ctx: object, *, as_json: bool) -> int:
     for state, n in sorted(counts.filings_by_state.items()):
         print(f"  {state:<18}{n}")
     print(f"待上传 Waiting:      {counts.waiting}")
-    sync_state = report["sync"]
-    assert isinstance(sync_state, dict)
+    sync_state = _sync_state(ctx)
     print(f"上次同步 Last sync:  {sync_state.get('last_success_at') or '-'}")
     issue = " ".join(v for v in (sync_state.get("blocked"), sync_state.get("last_error")) if v)
     if issue:
