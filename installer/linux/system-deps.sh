@@ -11,6 +11,9 @@ packages=(
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
   # Chinese text, including rare characters (CJK Extension B and beyond) in names
   fonts-noto-cjk fonts-hanazono
+  # Social-security cards over PC/SC: the daemon, and what pyscard builds against; the
+  # virtual reader (vpcd) lets the tests drive the real driver with a simulated card
+  pcscd libpcsclite-dev swig vsmartcard-vpcd
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
