@@ -14,6 +14,8 @@ packages=(
   # Social-security cards over PC/SC: the daemon, and what pyscard builds against; the
   # virtual reader (vpcd) lets the tests drive the real driver with a simulated card
   pcscd libpcsclite-dev swig vsmartcard-vpcd
+  # QR codes of the medical-insurance e-voucher (pyzbar loads libzbar)
+  libzbar0
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
