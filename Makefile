@@ -45,6 +45,8 @@ lupdate: venv
 
 bench: venv
 	$(BIN)/python bench/enqueue.py
+	$(BIN)/python bench/qr.py
+	$(BIN)/python bench/sync.py
 
 clean:
 	rm -rf $(VENV) $(QM) .mypy_cache .ruff_cache .pytest_cache
