@@ -385,17 +385,8 @@ class SscCardData:
 
 def parse_ef05(records: dict[int, bytes]) -> tuple[CardInfo, list[str]]:
     """EF05 values keyed by tag → CardInfo, plus the names of items that did not parse."""
-    bad: list[str] = []
-
-    def item(tag: int, label: str, parse: Callable[[bytes], object]) -> object:
-        value = records.get(tag)
-        if value is None:
-            return None
-        try:
-            return parse(value)
-        except RecordFormatError:
-            bad.append(label)
-            return None
+    items = _Items(records)
+    item = items.parse
 
     card_id = item(TAG_CARD_ID, "card_id", lambda v: None if _blank(v) else v.hex().upper())
     number = item(TAG_CARD_NUMBER, "card_number", lambda v: decode_text(v)[:CARD_NUMBER_LENGTH])
@@ -408,22 +399,13 @@ def parse_ef05(records: dict[int, bytes]) -> tuple[CardInfo, list[str]]:
         expiry_date=_date(item(TAG_EXPIRY_DATE, "expiry_date", decode_bcd_date)),
         card_number=_str(number),
     )
-    return info, bad
+    return info, items.bad
 
 
 def parse_ef06(records: dict[int, bytes]) -> tuple[HolderInfo, list[str]]:
     """EF06 values keyed by tag → HolderInfo. The SSN and name are the ones that matter."""
-    bad: list[str] = []
-
-    def item(tag: int, label: str, parse: Callable[[bytes], object]) -> object:
-        value = records.get(tag)
-        if value is None:
-            return None
-        try:
-            return parse(value)
-        except RecordFormatError:
-            bad.append(label)
-            return None
+    items = _Items(records)
+    item = items.parse
 
     extension = records.get(TAG_NAME_EXTENSION, records.get(TAG_NAME_EXTENSION_ALT))
     ssn = item(TAG_SSN, "ssn", lambda v: decode_text(v).upper())
@@ -435,7 +417,26 @@ def parse_ef06(records: dict[int, bytes]) -> tuple[HolderInfo, list[str]]:
         birthplace=_str(item(TAG_BIRTHPLACE, "birthplace", decode_region)),
         birth_date=_date(item(TAG_BIRTH_DATE, "birth_date", decode_bcd_date)),
     )
-    return info, bad
+    return info, items.bad
+
+
+class _Items:
+    """Parses a file's values by tag, noting (not raising) the ones that are malformed, so a
+    card with one damaged item still yields the others."""
+
+    def __init__(self, records: dict[int, bytes]) -> None:
+        self._records = records
+        self.bad: list[str] = []
+
+    def parse(self, tag: int, label: str, parse: Callable[[bytes], object]) -> object:
+        value = self._records.get(tag)
+        if value is None:
+            return None
+        try:
+            return parse(value)
+        except RecordFormatError:
+            self.bad.append(label)
+            return None
 
 
 def _str(value: object) -> str | None:

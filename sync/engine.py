@@ -403,9 +403,6 @@ class SyncEngine:
     def needs_attention(self) -> int:
         return self._outbox.waiting_longer_than(self._attention_after)
 
-    def status(self) -> dict[str, str]:
-        return self._state.all()
-
 
 def _fit(batch: list[Outgoing]) -> list[Outgoing]:
     """As many entries as fit in one request body."""

@@ -6,7 +6,6 @@ connect and a read timeout, so nothing waits forever on a dead line.
 
 from __future__ import annotations
 
-import base64
 import json
 import time
 from collections.abc import Mapping
@@ -182,7 +181,3 @@ def _retry_after(value: str | None) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         return None  # an HTTP date: rare from our centre; fall back to our own backoff
-
-
-def encode_payload(frozen: bytes) -> str:
-    return base64.b64encode(frozen).decode()

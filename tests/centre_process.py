@@ -29,8 +29,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def yibao(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "YIBAO_KEYRING": "file"}
+def yibao(
+    *args: str, timeout: float = 120, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The `yibao` command as a real process, with the test keyring."""
+    env = {**os.environ, "YIBAO_KEYRING": "file", **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "app", *args],
         cwd=REPO,

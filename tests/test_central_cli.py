@@ -6,10 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -163,66 +159,25 @@ def test_stats_json_figures(
     assert code == 0 and "STAT-441802-001" in out
 
 
-def test_serve_runs_the_centre_as_a_process(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    db_url = f"sqlite:///{tmp_path / 'served.db'}"
-    _, out = _central(capsys, tmp_path, db_url, "seed-demo", "--json")
-    enrolment = json.loads(out)["enrolment_code"]
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    blobs = tmp_path / "blobs"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "app",
-            "--data-dir",
-            str(tmp_path / "d"),
-            "central",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--db",
-            db_url,
-            "--blobs",
-            str(blobs),
-        ],
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                probe = requests.get(f"{base}/api/v1/status-feed", timeout=1)
-                break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise
-                time.sleep(0.1)
+def test_serve_runs_the_centre_as_a_process(tmp_path: Path) -> None:
+    """`yibao central serve` as an administrator starts it (tests.centre_process)."""
+    from tests.centre_process import running_centre
+
+    with running_centre(tmp_path / "centre") as centre:
+        enrolment = centre.seed_demo()["enrolment_code"]
+        probe = requests.get(f"{centre.url}/api/v1/status-feed", timeout=5)
         assert probe.status_code == 401 and probe.json()["error"] == "auth_missing"
-        terminal = activate(base, enrolment)
+        terminal = activate(centre.url, enrolment)
         [result] = terminal.send(filing())
         assert result["outcome"] == "accepted"
         data = b"x" * 1000
         assert terminal.upload(data)["complete"] is True
-        assert any(blobs.rglob("*"))
-    finally:
-        proc.terminate()
-        proc.wait(10)
+        assert any((tmp_path / "centre" / "blobs").rglob("*"))
 
 
 def test_centre_schema_is_migrated_and_a_newer_one_refused(tmp_path: Path) -> None:
     """The centre's tables come from alembic; a database from a newer release is refused."""
     import sqlite3
-
-    import pytest as _pytest
 
     from central.db import Database
     from central.migrate import CentreSchemaTooNew
@@ -235,5 +190,5 @@ def test_centre_schema_is_migrated_and_a_newer_one_refused(tmp_path: Path) -> No
         (version,) = raw.execute("SELECT version_num FROM alembic_version").fetchone()
         assert version == "c0001"
         raw.execute("UPDATE alembic_version SET version_num = 'c9999'")
-    with _pytest.raises(CentreSchemaTooNew):
+    with pytest.raises(CentreSchemaTooNew):
         Database(url).create_schema()

@@ -11,46 +11,35 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
+from tests.centre_process import yibao
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-def run_yibao(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, "YIBAO_KEYRING": "file", **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "app", *args],
-        cwd=REPO,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 def test_demo_filings_then_status_and_queue_json(tmp_path: Path) -> None:
     data = str(tmp_path / "d")
-    made = run_yibao("--data-dir", data, "demo-filings", "--count", "20", "--photo-share", "0.25")
+    made = yibao("--data-dir", data, "demo-filings", "--count", "20", "--photo-share", "0.25")
     assert made.returncode == 0, made.stderr
     assert "created 20 demo filings (5 with a photo)" in made.stdout
-    status = run_yibao("--data-dir", data, "status", "--json")
+    status = yibao("--data-dir", data, "status", "--json")
     assert status.returncode == 0, status.stderr
     report = json.loads(status.stdout)
     assert report["filings_total"] == 20
     assert report["filings_by_state"] == {"queued": 20}
     assert report["outbox_by_state"] == {"pending": 20}
     assert report["station"]["code"].startswith("DEMO")
-    queue = json.loads(run_yibao("--data-dir", data, "queue", "--json").stdout)
+    queue = json.loads(yibao("--data-dir", data, "queue", "--json").stdout)
     assert len(queue) == 20 and {e["state"] for e in queue} == {"pending"}
     assert len({e["idempotency_key"] for e in queue}) == 20
     blobs = [p for p in (tmp_path / "d" / "blobs").rglob("*") if p.is_file()]
     assert len(blobs) == 5 and all(p.stat().st_size > 190_000 for p in blobs)
-    text = run_yibao("--data-dir", data, "status")
+    text = yibao("--data-dir", data, "status")
     assert "申请 Filings:        20" in text.stdout
 
 
 def test_yibao_home_is_the_data_folder(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    out = run_yibao("status", "--json", env={"YIBAO_HOME": str(home)})
+    out = yibao("status", "--json", env={"YIBAO_HOME": str(home)})
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["data_dir"] == str(home)
     assert (home / "yibao.db").exists()

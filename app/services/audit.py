@@ -42,8 +42,8 @@ def record(
 ) -> None:
     """Append an event inside the caller's write transaction (which holds the write lock).
 
-    Takes the transaction's DBAPI cursor (`Database.raw_write`, or `session_cursor` inside a
-    `Database.write` session) so the same code serves the hot path and everything else.
+    Takes the transaction's DBAPI cursor (`Database.raw_write`), the same for the save path
+    and everything else.
     """
     row = cursor.execute("SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1").fetchone()
     prev = row[0] if row else GENESIS
@@ -61,13 +61,6 @@ def record(
             _digest(prev, at, operator, action, subject, detail),
         ),
     )
-
-
-def session_cursor(session: Session) -> sqlite3.Cursor:
-    """The DBAPI cursor of a session's current transaction."""
-    driver = session.connection().connection.driver_connection
-    assert isinstance(driver, sqlite3.Connection)
-    return driver.cursor()
 
 
 def verify_chain(session: Session) -> int | None:

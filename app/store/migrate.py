@@ -1,18 +1,25 @@
-"""Running alembic migrations from code (no alembic.ini), refusing databases from the future."""
+"""The terminal store's migrations (app/store/migrations), refusing databases from the future."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 from app.errors import UserFacingError
+from app.store import alembic_runner
+from app.store.alembic_runner import current_revision
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+__all__ = [
+    "MIGRATIONS_DIR",
+    "SchemaTooNew",
+    "alembic_config",
+    "current_revision",
+    "upgrade_to_head",
+]
 
 
 class SchemaTooNew(UserFacingError):
@@ -24,26 +31,8 @@ class SchemaTooNew(UserFacingError):
 
 
 def alembic_config() -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    return cfg
-
-
-def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+    return alembic_runner.alembic_config(MIGRATIONS_DIR)
 
 
 def upgrade_to_head(engine: Engine) -> None:
-    cfg = alembic_config()
-    script = ScriptDirectory.from_config(cfg)
-    current = current_revision(engine)
-    head = script.get_current_head()
-    if current == head:
-        return
-    known = {rev.revision for rev in script.walk_revisions()}
-    if current is not None and current not in known:
-        raise SchemaTooNew(current)
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    alembic_runner.upgrade_to_head(engine, MIGRATIONS_DIR, SchemaTooNew)

@@ -206,9 +206,6 @@ class FormView(QWidget):
         label.setText(error.text(self._language))
         label.show()
 
-    def visible_errors(self) -> dict[str, str]:
-        return {k: lab.text() for k, lab in self._errors.items() if not lab.isHidden()}
-
     def clear(self) -> None:
         for key, editor in self.editors.items():
             if not isinstance(editor, ReadOnlyEditor):
