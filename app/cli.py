@@ -81,6 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     central.add_argument("central_args", nargs=argparse.REMAINDER)
 
+    from app.cli_devices import add_parsers as add_device_parsers
+
+    add_device_parsers(sub)
+
     cat = sub.add_parser("catalog", help="list the current catalog, or check a catalog folder")
     cat.add_argument("--check", metavar="DIR", help="validate the catalog in DIR and exit")
     cat.add_argument("--json", action="store_true")
@@ -156,6 +160,10 @@ def _run_service_command(args: argparse.Namespace, data_dir: Path) -> int:
             return _demo_filings(ctx, args.count, args.photo_share, args.seed)
         if args.command == "catalog":
             return _catalog_list(ctx, as_json=args.json)
+        if args.command in ("devices", "technician"):
+            from app.cli_devices import run as run_devices
+
+            return run_devices(args, ctx, _language())
     finally:
         ctx.close()
     return EXIT_USAGE

@@ -11,7 +11,7 @@ import json
 import logging
 import os
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from app.errors import UserFacingError
 
 log = logging.getLogger(__name__)
 
-SETTINGS_VERSION = 1
+SETTINGS_VERSION = 2
 
 
 class Mode(StrEnum):
@@ -35,6 +35,83 @@ class Language(StrEnum):
     EN = "en"
 
 
+class IdCardDriver(StrEnum):
+    """How the resident-ID card reader is reached."""
+
+    AUTO = "auto"  # a SAM reader on the configured port, else the simulator in demo mode
+    SAM_SERIAL = "sam_serial"  # the SAM serial protocol over a (USB-)serial port
+    VENDOR_SDK = "vendor_sdk"  # the vendor's SDT_/CVR_ library through ctypes
+    SIMULATED = "simulated"
+    NONE = "none"  # no reader at this terminal
+
+
+class SscCardDriver(StrEnum):
+    AUTO = "auto"  # the first PC/SC reader, else the simulator in demo mode
+    PCSC = "pcsc"
+    SIMULATED = "simulated"
+    NONE = "none"
+
+
+class ScannerDriver(StrEnum):
+    AUTO = "auto"  # keyboard wedge always listens; a serial scanner when a port is set
+    WEDGE = "wedge"  # USB scanner that types like a keyboard
+    SERIAL = "serial"
+    SIMULATED = "simulated"
+    NONE = "none"
+
+
+class CameraDriver(StrEnum):
+    AUTO = "auto"
+    OPENCV = "opencv"  # a camera index, or a video file (pilots, demos, tests)
+    SIMULATED = "simulated"
+    NONE = "none"
+
+
+class ReceiptPrinterDriver(StrEnum):
+    AUTO = "auto"
+    ESCPOS_SERIAL = "escpos_serial"  # target: the port, e.g. /dev/ttyUSB0 or COM3
+    ESCPOS_NETWORK = "escpos_network"  # target: host[:port], port 9100 by default
+    ESCPOS_FILE = "escpos_file"  # target: a device node such as /dev/usb/lp0
+    SIMULATED = "simulated"  # writes readable text files into the data folder
+    NONE = "none"
+
+
+class DocumentPrinterDriver(StrEnum):
+    AUTO = "auto"  # the system's default printer, else PDF files
+    SYSTEM = "system"  # a named printer of the OS print system (CUPS, Windows)
+    PDF = "pdf"  # PDF files into a folder
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class DeviceSettings:
+    """Which device is where at this terminal; chosen in the technician panel."""
+
+    id_card: IdCardDriver = IdCardDriver.AUTO
+    id_card_port: str = ""  # serial port of a SAM reader
+    id_card_baudrate: int = 115200
+    id_card_sdk_library: str = ""  # path of the vendor library (.so / .dll)
+    id_card_sdk_flavour: str = "SDT"  # SDT or CVR
+    id_card_sdk_port: int = 1001  # the library's own port number (1001 = first USB)
+    ssc_card: SscCardDriver = SscCardDriver.AUTO
+    ssc_card_reader: str = ""  # PC/SC reader name; empty = the first reader
+    ssc_provincial_library: str = ""  # the province's read library for 3rd-generation cards
+    scanner: ScannerDriver = ScannerDriver.AUTO
+    scanner_port: str = ""  # serial scanners
+    scanner_baudrate: int = 9600
+    qr_decoder: str = "zxing"  # for camera frames: zxing or zbar (bench/qr.py picked zxing)
+    camera: CameraDriver = CameraDriver.AUTO
+    camera_index: int = 0
+    camera_video_file: str = ""  # play a video file instead of a camera
+    receipt_printer: ReceiptPrinterDriver = ReceiptPrinterDriver.AUTO
+    receipt_printer_target: str = ""
+    document_printer: DocumentPrinterDriver = DocumentPrinterDriver.AUTO
+    document_printer_name: str = ""  # empty = the system default printer
+
+    def with_changes(self, **changes: Any) -> DeviceSettings:
+        return replace(self, **changes)
+
+
 @dataclass(frozen=True)
 class Settings:
     mode: Mode = Mode.COUNTER
@@ -44,14 +121,19 @@ class Settings:
     # Filings unsent for longer than this are raised as "needs attention".
     attention_after_hours: int = 24
     font_scale: float = 1.0
+    devices: DeviceSettings = field(default_factory=DeviceSettings)
 
     def with_changes(self, **changes: Any) -> Settings:
         return replace(self, **changes)
 
 
-_MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
-    # 1 -> 2 goes here when version 2 exists: def _v1_to_v2(raw): ...; _MIGRATIONS[1] = _v1_to_v2
-}
+def _v1_to_v2(raw: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 added per-terminal device settings; a version-1 terminal starts on "auto"."""
+    raw.setdefault("devices", {})
+    return raw
+
+
+_MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
 
 
 class SettingsError(UserFacingError):
@@ -76,16 +158,34 @@ def load_settings(path: Path) -> Settings:
     while version < SETTINGS_VERSION:
         raw = _MIGRATIONS[version](raw)
         version += 1
-    known = {f.name for f in fields(Settings)}
-    defaults = Settings()
+    return _typed(Settings, raw, "")
+
+
+def _typed(cls: Any, raw: object, prefix: str) -> Any:
+    """Build the dataclass `cls` from `raw`, field by field.
+
+    Each value is converted to its default's type; a value that does not convert (or an
+    unknown enum member) falls back to the default with a warning that names the setting, so
+    one bad line from a hand edit does not cost the terminal all its other settings.
+    Unknown keys are ignored (a downgrade keeps working).
+    """
+    defaults = cls()
+    if not isinstance(raw, dict):
+        log.warning("settings section %s is not an object; using the defaults", prefix or "root")
+        return defaults
     values: dict[str, Any] = {}
-    for name in known & raw.keys():
-        default = getattr(defaults, name)
+    for f in fields(cls):
+        if f.name not in raw:
+            continue
+        default = getattr(defaults, f.name)
+        if is_dataclass(default):
+            values[f.name] = _typed(type(default), raw[f.name], f"{prefix}{f.name}.")
+            continue
         try:
-            values[name] = type(default)(raw[name])
+            values[f.name] = type(default)(raw[f.name])
         except (TypeError, ValueError):
-            log.warning("setting %s has an invalid value; using the default", name)
-    return Settings(**values)
+            log.warning("setting %s%s has an invalid value; using the default", prefix, f.name)
+    return cls(**values)
 
 
 def save_settings(path: Path, settings: Settings) -> None:

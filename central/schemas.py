@@ -40,6 +40,7 @@ class DeviceHealth(_Body):
     name: Short
     present: bool
     working: bool
+    simulated: bool = False
     last_error: Annotated[str, StringConstraints(max_length=500)] | None = None
 
 

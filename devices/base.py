@@ -12,6 +12,14 @@ class DeviceError(UserFacingError):
     """A device is absent or failed; the message says what the operator can do."""
 
 
+class NoCard(DeviceError):
+    """The reader works but no card is on it: the normal answer while waiting for a citizen.
+
+    A separate class so that watchers polling a reader can tell "nothing there yet" from a
+    failure, and so that health reports never count it as the device's last error.
+    """
+
+
 @dataclass(frozen=True)
 class DeviceHealth:
     name: str

@@ -25,7 +25,7 @@ import serial  # type: ignore[import-untyped]
 
 from app.identity import PersonRead
 from devices import sam_protocol as sam
-from devices.base import DeviceError, DeviceHealth
+from devices.base import DeviceError, DeviceHealth, NoCard
 from devices.id_card_text import PHOTO_MIME, parse_base_info, parse_text_block
 from devices.sam_protocol import SamLink, SamStatus
 
@@ -46,8 +46,8 @@ class PhotoDecoder(Protocol):
     def __call__(self, wlt: bytes) -> bytes: ...
 
 
-def no_card_error() -> DeviceError:
-    return DeviceError(NO_CARD_ZH, NO_CARD_EN)
+def no_card_error() -> NoCard:
+    return NoCard(NO_CARD_ZH, NO_CARD_EN)
 
 
 def card_moved_error() -> DeviceError:
@@ -209,6 +209,9 @@ class SamIdCardReader:
             raise
         except sam.SamStatusError as exc:
             self._last_ok, self._last_error = False, exc.zh
+            raise
+        except NoCard:
+            self._last_ok, self._last_error = True, None  # the reader answered: it works
             raise
         except DeviceError as exc:
             self._last_ok = self._link is not None  # False when the port did not even open

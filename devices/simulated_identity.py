@@ -16,6 +16,7 @@ from stdnum.cn import ric
 
 from app.identity import IdKind, PersonRead
 from devices.base import DeviceHealth
+from devices.id_card_sam import no_card_error
 
 SURNAMES = ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "欧阳", "司马", "𬌗"]
 GIVEN = [
@@ -67,23 +68,64 @@ def make_id_number(region: str, birth: dt.date, seq: int, sex: str) -> str:
 
 
 class SimulatedIdentityReader:
-    """Returns a new plausible person on every read, after a short card-reading delay."""
+    """A simulated ID card reader.
+
+    Two behaviours, chosen at construction:
+
+    - `invent_when_empty=True` (drills, benchmarks, tests that just need people): every read
+      returns a new plausible person, or the next one `present`ed.
+    - `invent_when_empty=False` (the demo counter, with the device watcher): it behaves like a
+      real reader. A card put on it with `present` stays there and is read again on every
+      read until `remove`; with no card a read waits its timeout and raises `NoCard`, exactly
+      like the SAM and PC/SC drivers, so the watcher sees the same events from both.
+    """
 
     name = "simulated_id_card"
 
-    def __init__(self, seed: int | None = None, read_delay: float = 0.4) -> None:
+    def __init__(
+        self, seed: int | None = None, read_delay: float = 0.4, *, invent_when_empty: bool = True
+    ) -> None:
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
         self._delay = read_delay
         self._seq = 0
+        self._invent = invent_when_empty
         self._presented: list[PersonRead] = []
+        self._card_placed = threading.Event()
 
     def present(self, person: PersonRead) -> None:
-        """Put a particular card on the reader: the next read returns it (drills, tests)."""
+        """Put a particular card on the reader (drills, tests, the demo's "put a card")."""
         with self._lock:
-            self._presented.append(person)
+            if self._invent:
+                self._presented.append(person)
+            else:
+                self._presented[:] = [person]
+                self._card_placed.set()
+
+    def present_new_person(self) -> PersonRead:
+        """Put a newly invented person's card on the reader and return who it is."""
+        with self._lock:
+            self._seq += 1
+            person = self._person(self._rng, self._seq)
+        self.present(person)
+        return person
+
+    def remove(self) -> None:
+        """Take the card off the reader."""
+        with self._lock:
+            self._presented.clear()
+            self._card_placed.clear()
 
     def read(self, timeout: float = 10.0) -> PersonRead:
+        if not self._invent:
+            if not self._card_placed.wait(timeout):
+                raise no_card_error()
+            if self._delay:
+                time.sleep(min(self._delay, timeout))
+            with self._lock:
+                if not self._presented:  # removed while "reading"
+                    raise no_card_error()
+                return self._presented[0]
         if self._delay:
             time.sleep(min(self._delay, timeout))
         with self._lock:

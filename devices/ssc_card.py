@@ -48,7 +48,7 @@ from smartcard.pcsc.PCSCExceptions import BaseSCardException  # type: ignore[imp
 from smartcard.System import readers as pcsc_readers  # type: ignore[import-untyped]
 
 from app.identity import IdKind, PersonRead
-from devices.base import DeviceError, DeviceHealth
+from devices.base import DeviceError, DeviceHealth, NoCard
 from devices.ssc_records import (
     EF05_RECORDS,
     EF06_ITEMS,
@@ -119,8 +119,8 @@ def _reader_gone() -> DeviceError:
     )
 
 
-def _no_card() -> DeviceError:
-    return DeviceError(
+def _no_card() -> NoCard:
+    return NoCard(
         "读卡器中没有社保卡，请插入社保卡",
         "There is no social-security card in the reader; insert the card.",
     )
@@ -352,6 +352,9 @@ class SscCardReader:
         """Wait up to `timeout` seconds for a card and read the person on it."""
         try:
             person = self._read_person(time.monotonic() + timeout)
+        except NoCard:
+            self._last_error = None  # waiting for a card is not a fault
+            raise
         except DeviceError as exc:
             self._last_error = exc.zh
             raise

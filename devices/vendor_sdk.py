@@ -62,7 +62,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from app.identity import PersonRead
-from devices.base import DeviceError, DeviceHealth
+from devices.base import DeviceError, DeviceHealth, NoCard
 from devices.id_card_sam import PhotoDecoder, card_moved_error, no_card_error
 from devices.id_card_text import (
     LONG_TERM,
@@ -255,6 +255,9 @@ class VendorSdkReader:
     def _remembering(self, action: Callable[[], T]) -> T:
         try:
             result = action()
+        except NoCard:
+            self._last_error = None  # waiting for a card is not a fault
+            raise
         except DeviceError as exc:
             self._last_error = exc.zh
             raise

@@ -43,6 +43,11 @@ def holder_alive(holder: str) -> bool:
     return True
 
 
+# Device health as the running window last saw it, for the heartbeat (JSON list of objects
+# with kind, present, working, simulated, last_error; no personal data).
+DEVICES_KEY = "devices"
+
+
 class SyncStateStore:
     def __init__(self, db: Database) -> None:
         self._db = db

@@ -44,6 +44,7 @@ def window(qtbot: QtBot, ctx: AppContext) -> Iterator[CounterWindow]:
 
 
 def read_card(qtbot: QtBot, win: CounterWindow) -> None:
+    qtbot.waitUntil(lambda: win.devices.discovered, timeout=5000)
     qtbot.mouseClick(win.identity.read_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: win.person is not None, timeout=5000)
 
@@ -190,8 +191,8 @@ def test_rare_character_name_is_shown_as_read_and_the_view_is_audited(
     from app.identity import IdKind, PersonRead
 
     name = "𬌗𠮷娜"  # surname and a given-name character outside the Basic Multilingual Plane
-    assert isinstance(window._reader, SimulatedIdentityReader)
-    window._reader.present(
+    qtbot.waitUntil(lambda: window.devices.discovered, timeout=5000)
+    assert window.devices.put_demo_card(
         PersonRead(
             id_kind=IdKind.RESIDENT_ID,
             id_number="11010519491231002X",
@@ -202,7 +203,7 @@ def test_rare_character_name_is_shown_as_read_and_the_view_is_audited(
             address="北京市朝阳区",
         )
     )
-    read_card(qtbot, window)
+    qtbot.waitUntil(lambda: window.person is not None, timeout=5000)
     summary = window.identity.summary
     assert summary.text().startswith("𬌗**")  # masked, code point by code point
     assert name not in summary.text()

@@ -7,16 +7,32 @@ from pathlib import Path
 
 import pytest
 
-from app.settings import Language, Mode, Settings, SettingsError, load_settings, save_settings
+from app.settings import (
+    CameraDriver,
+    IdCardDriver,
+    Language,
+    Mode,
+    Settings,
+    SettingsError,
+    load_settings,
+    save_settings,
+)
 
 
 def test_round_trip(tmp_path: Path) -> None:
     path = tmp_path / "settings.json"
     assert load_settings(path) == Settings()  # no file: defaults
-    chosen = Settings().with_changes(mode=Mode.KIOSK, language=Language.EN, font_scale=1.5)
+    devices = Settings().devices.with_changes(
+        id_card=IdCardDriver.SAM_SERIAL, id_card_port="/dev/ttyUSB0", camera_index=2
+    )
+    chosen = Settings().with_changes(
+        mode=Mode.KIOSK, language=Language.EN, font_scale=1.5, devices=devices
+    )
     save_settings(path, chosen)
-    assert load_settings(path) == chosen
-    assert json.loads(path.read_text())["version"] == 1
+    loaded = load_settings(path)
+    assert loaded == chosen
+    assert loaded.devices.id_card is IdCardDriver.SAM_SERIAL
+    assert json.loads(path.read_text())["version"] == 2
     assert not path.with_suffix(".tmp").exists()
 
 
@@ -36,3 +52,29 @@ def test_bad_values_fall_back_to_defaults(tmp_path: Path) -> None:
     assert loaded.sync_interval_seconds == 30
     path.write_text("{not json")
     assert load_settings(path) == Settings()
+
+
+def test_version_1_file_gains_device_settings(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"version": 1, "mode": "kiosk", "sync_interval_seconds": 45}))
+    loaded = load_settings(path)
+    assert loaded.mode is Mode.KIOSK and loaded.sync_interval_seconds == 45
+    assert loaded.devices == Settings().devices
+
+
+def test_a_bad_device_value_keeps_the_other_device_settings(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text(
+        json.dumps(
+            {
+                "version": 2,
+                "devices": {"camera": "hologram", "camera_index": 3, "id_card_baudrate": "fast"},
+            }
+        )
+    )
+    devices = load_settings(path).devices
+    assert devices.camera is CameraDriver.AUTO
+    assert devices.camera_index == 3
+    assert devices.id_card_baudrate == 115200
+    path.write_text(json.dumps({"version": 2, "devices": "not an object"}))
+    assert load_settings(path).devices == Settings().devices

@@ -17,10 +17,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from app.identity import IdKind, PersonRead
 from devices import ssc_records as rec
-from devices.base import DeviceError
+from devices.base import DeviceError, NoCard
 from devices.ssc_card import (
     PSAM_MESSAGE_ZH,
     CardEvent,
@@ -219,10 +220,10 @@ def test_card_pulled_mid_read(pcscd: Harness) -> None:
 
 def test_empty_reader(pcscd: Harness) -> None:
     reader = SscCardReader(pcscd.reader, poll_interval=0.05)
-    with pytest.raises(DeviceError) as caught:
+    with pytest.raises(NoCard) as caught:
         reader.read(timeout=0.5)
     assert caught.value.zh == NO_CARD
-    assert reader.health().last_error == NO_CARD  # the reader itself is fine
+    assert reader.health().last_error is None  # waiting for a card is not a fault
     assert reader.health().present
 
 
@@ -276,6 +277,31 @@ def test_watch_reports_cards_coming_and_going(pcscd: Harness) -> None:
 
 def next_event(events: queue.Queue[CardEvent], timeout: float = 5.0) -> CardEvent:
     return events.get(timeout=timeout)
+
+
+def test_the_counter_hub_and_discovery_see_the_card(pcscd: Harness, qtbot: QtBot) -> None:
+    """Discovery finds the vpcd reader; the hub turns insert and removal into Qt signals."""
+    from app.settings import DeviceSettings
+    from devices.registry import DeviceKind, build_identity_readers, discover_ssc_card
+    from ui.devices.hub import DeviceHub
+
+    report = discover_ssc_card(DeviceSettings())
+    assert report.present and report.detail == pcscd.reader
+    built = build_identity_readers(DeviceSettings(), demo=False, reports=[report])
+    hub = DeviceHub("zh_CN", poll_timeout=0.2)
+    try:
+        hub.use({DeviceKind.SSC_CARD: built.readers[DeviceKind.SSC_CARD]}, {})
+        image = CardImage()
+        card = VirtualSscCard(image)
+        with qtbot.waitSignal(hub.person_read, timeout=10_000) as read:
+            card.insert(pcscd.port)
+        assert read.args[0] == expected_person(image)
+        with qtbot.waitSignal(hub.card_removed, timeout=10_000) as removed:
+            card.remove()
+        assert removed.args == ["ssc_card"]
+        wait_card_state(pcscd.reader, present=False)
+    finally:
+        hub.shutdown()
 
 
 def test_no_pcscd(pcscd: Harness) -> None:

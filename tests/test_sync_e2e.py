@@ -137,6 +137,27 @@ def test_status_shows_in_the_queue_view(
         qtbot.waitUntil(lambda: window.queue.model.row(0).state == "refused", timeout=15_000)
         assert window.queue.model.row(0).uid == saved.uid
         assert window.queue.model.data(window.queue.model.index(0, 6)) == "材料不全"
+        # Device health rides on the heartbeat: a real station on this machine has no card
+        # readers (no simulators outside the demo), and the centre hears why.
+        assert window.devices.discovered
+        from sqlalchemy import select
+
+        from central.db import Database as CentralDatabase
+        from central.models import Heartbeat
+
+        window.sync.sync_now()
+        central_db = CentralDatabase(centre.db_url)
+
+        def heard_devices() -> list[dict[str, object]]:
+            with central_db.read() as s:
+                rows = s.execute(select(Heartbeat.devices)).scalars().all()
+            return next((list(d) for d in rows if d), [])
+
+        qtbot.waitUntil(lambda: bool(heard_devices()), timeout=15_000)
+        by_name = {d["name"]: d for d in heard_devices()}
+        assert by_name["id_card"]["present"] is False
+        assert by_name["ssc_card"]["last_error"]  # why it is absent, in Chinese
+        assert not any(d["simulated"] for d in by_name.values())
     finally:
         window.shutdown()
 

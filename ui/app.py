@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 from app.context import AppContext
 from app.errors import UserFacingError
 from app.services.station_service import DEMO_OPERATOR_CODE
-from devices.simulated_identity import SimulatedIdentityReader
 from sync.activation import device_identity
 from ui import crash
 from ui.counter.main_window import CounterWindow
+from ui.devices.hub import DeviceHub
 from ui.i18n import install_translators
 from ui.sync_controller import SyncController
 
@@ -61,11 +61,12 @@ def build_counter_window(ctx: AppContext, *, demo: bool, language: str) -> Count
         raise UserFacingError(
             "本站没有登记的经办人员，不能办理业务。", "No operator is registered at this station."
         )
-    reader = SimulatedIdentityReader(read_delay=0.4)  # real drivers come with the devices issue
+    devices = DeviceHub(language)
+    devices.discover(ctx.settings.devices, demo=station.is_demo)
     sync = None
     if not station.is_demo and device_identity(ctx) is not None:
         sync = SyncController(ctx, ctx.settings.sync_interval_seconds)
-    window = CounterWindow(ctx, station, operator, reader, language, sync)
+    window = CounterWindow(ctx, station, operator, devices, language, sync)
     window.resize(*DEFAULT_SIZE)
     return window
 

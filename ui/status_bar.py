@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
+
+from ui.devices.hub import DeviceStatus
 
 
 class StationStatusBar(QStatusBar):
@@ -13,11 +17,13 @@ class StationStatusBar(QStatusBar):
         self.operator_label = QLabel(self)
         self.network_label = QLabel(self)
         self.waiting_label = QLabel(self)
+        self.devices_label = QLabel(self)
         for name, label in (
             ("stationLabel", self.station_label),
             ("operatorLabel", self.operator_label),
             ("networkLabel", self.network_label),
             ("waitingLabel", self.waiting_label),
+            ("devicesLabel", self.devices_label),
         ):
             label.setObjectName(name)
             self.addPermanentWidget(label)
@@ -61,6 +67,32 @@ class StationStatusBar(QStatusBar):
             text += f" ({reason})"
         self.network_label.setText(text)
         self.network_label.setAccessibleName(text)
+
+    def set_devices(self, statuses: Sequence[DeviceStatus], language: str) -> None:
+        """ "Devices: ready" or how many need attention; the tooltip lists each with its reason."""
+        faulty = [s for s in statuses if s.present and not s.working]
+        if faulty:
+            text = self.tr("Devices: %n fault(s)", "", len(faulty))
+            self.devices_label.setStyleSheet("color: #b00020; font-weight: bold;")
+        else:
+            text = self.tr("Devices: ready")
+            if any(s.simulated for s in statuses):
+                text += " " + self.tr("(simulated)")
+            self.devices_label.setStyleSheet("")
+        lines = []
+        for status in statuses:
+            if status.present and status.working:
+                state = self.tr("simulated") if status.simulated else self.tr("ready")
+            elif status.present:
+                state = self.tr("fault")
+            else:
+                state = self.tr("absent")
+            detail = status.message(language)
+            lines.append(f"{status.label(language)}: {state}" + (f" — {detail}" if detail else ""))
+        self.devices_label.setText(text)
+        self.devices_label.setToolTip("\n".join(lines))
+        self.devices_label.setAccessibleName(text)
+        self.devices_label.setAccessibleDescription("\n".join(lines))
 
     def set_waiting(self, count: int) -> None:
         text = self.tr("Waiting to sync: %n", "", count)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import logging
 
 from PySide6.QtCore import Qt, Slot
@@ -27,12 +28,13 @@ from app.services.person_service import RecordedPerson
 from app.services.queue_service import FilingSummary, StatusCounts
 from app.services.station_service import OperatorInfo, StationInfo
 from app.validation import validate_form
-from devices.identity import IdentityReader
 from sync.engine import SyncReport
+from sync.state import DEVICES_KEY, SyncStateStore
 from ui.counter.form_view import FormView
 from ui.counter.identity_panel import IdentityPanel
 from ui.counter.item_list import ItemList
 from ui.counter.queue_view import QueueView
+from ui.devices.hub import DeviceHub
 from ui.status_bar import StationStatusBar
 from ui.sync_controller import SyncController
 from ui.tasks import TaskLane
@@ -49,7 +51,7 @@ class CounterWindow(QMainWindow):
         ctx: AppContext,
         station: StationInfo,
         operator: OperatorInfo,
-        reader: IdentityReader,
+        devices: DeviceHub,
         language: str,
         sync: SyncController | None = None,
     ) -> None:
@@ -58,14 +60,13 @@ class CounterWindow(QMainWindow):
         self._ctx = ctx
         self._station = station
         self._operator = operator
-        self._reader = reader
+        self.devices = devices
         self._language = language
         self._service: FilingService = ctx.filing_service(station)
         self._catalog = ctx.catalog.current()
         self.person: RecordedPerson | None = None
         self.last_saved: SavedFiling | None = None
         self.db_lane = TaskLane("db", self)
-        self.device_lane = TaskLane("identity", self)
 
         self.setWindowTitle(self.tr("Yibao Station — Counter"))
         self.status = StationStatusBar(self)
@@ -113,6 +114,11 @@ class CounterWindow(QMainWindow):
         self.items.set_items(self._catalog, station.enabled_items)
         self.items.item_chosen.connect(self._on_item_chosen)
         self.identity.read_requested.connect(self.read_identity)
+        devices.setParent(self)
+        devices.person_read.connect(self._on_person)
+        devices.device_failed.connect(self._on_device_failed)
+        devices.status_changed.connect(self._on_devices_changed)
+        self._on_devices_changed()
         self.identity.reveal_requested.connect(self.reveal_name)
         self.save_button.clicked.connect(self.save)
         self.next_button.clicked.connect(self.next_citizen)
@@ -131,14 +137,27 @@ class CounterWindow(QMainWindow):
 
     # ---- identity -------------------------------------------------------------------------
     def read_identity(self) -> None:
+        """The "read card" button. Readers are watched all the time, so a card laid on one is
+        read without it; the button is for the demo (it lays a card on the simulated reader)
+        and tells the operator where the card goes when there is no simulator."""
+        if self.devices.put_demo_card():
+            self.identity.set_reading(True)
+            return
+        if not self.devices.has_identity_reader():
+            self.identity.show_error(
+                self.tr(
+                    "No card reader is working at this terminal. Ask the technician to check "
+                    "the devices; other services can carry on."
+                )
+            )
+            return
         self.identity.set_reading(True)
-        self.device_lane.submit(
-            functools.partial(self._reader.read, 10.0), self._on_person, self._on_read_failed
-        )
 
+    @Slot(object)
     def _on_person(self, person: object) -> None:
-        """The card was read: record the person on the database lane, then show them."""
+        """A card was read: record the person on the database lane, then show them."""
         assert isinstance(person, PersonRead)
+        self.identity.set_reading(True)
         self.db_lane.submit(
             functools.partial(self._ctx.persons.record, person),
             self._on_recorded,
@@ -172,7 +191,23 @@ class CounterWindow(QMainWindow):
         self.identity.set_reading(False)
         self.identity.show_error(self._describe(exc, self.tr("The card could not be read.")))
 
+    @Slot(str, str)
+    def _on_device_failed(self, _kind: str, message: str) -> None:
+        self.identity.set_reading(False)
+        self.identity.show_error(message)
+
+    @Slot()
+    def _on_devices_changed(self) -> None:
+        """Show device health, and keep it where the heartbeat finds it for the centre."""
+        statuses = self.devices.statuses()
+        self.status.set_devices(statuses, self._language)
+        if self.devices.discovered:
+            health = json.dumps([s.as_heartbeat() for s in statuses], ensure_ascii=False)
+            store = SyncStateStore(self._ctx.db)
+            self.db_lane.submit(functools.partial(store.set, **{DEVICES_KEY: health}))
+
     def next_citizen(self) -> None:
+        self.devices.take_demo_card()
         self.person = None
         self.identity.show_person(None)
         self.form.clear()
@@ -287,10 +322,10 @@ class CounterWindow(QMainWindow):
         self.message.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)
 
     def shutdown(self) -> None:
-        """Stop sync, then the device lane, then the database lane (finishing queued saves)."""
+        """Stop sync, then the device watchers, then the database lane (finishing saves)."""
         if self.sync is not None:
             self.sync.shutdown()
-        self.device_lane.shutdown()
+        self.devices.shutdown()
         self.db_lane.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:
