@@ -19,6 +19,7 @@ from ui.counter.main_window import CounterWindow
 from ui.devices.hub import DeviceHub
 from ui.i18n import install_translators
 from ui.sync_controller import SyncController
+from ui.technician.window import TechnicianWindow
 
 log = logging.getLogger(__name__)
 
@@ -104,10 +105,15 @@ def run_gui(
     except UserFacingError as exc:
         QMessageBox.critical(None, "Yibao Station", exc.text(language))
         return 1
-    if mode != "counter":
+    window: CounterWindow | TechnicianWindow
+    if mode not in ("counter", "technician"):
         log.warning("mode %s is not built yet; opening the counter", mode)
     try:
-        window = build_counter_window(ctx, demo=demo, language=language)
+        if mode == "technician":
+            window = TechnicianWindow(ctx, language)
+            window.resize(*DEFAULT_SIZE)
+        else:
+            window = build_counter_window(ctx, demo=demo, language=language)
     except UserFacingError as exc:
         ctx.close()
         QMessageBox.critical(None, "Yibao Station", exc.text(language))
@@ -123,12 +129,13 @@ def run_gui(
 
 
 def _schedule_screenshot(
-    app: QApplication, window: CounterWindow, path: Path, quit_after: bool
+    app: QApplication, window: CounterWindow | TechnicianWindow, path: Path, quit_after: bool
 ) -> None:
-    """Grab the first screen once its initial data has arrived from the database lane."""
+    """Grab the first screen once its initial data has arrived from the worker lane."""
+    lane = window.lane if isinstance(window, TechnicianWindow) else window.db_lane
 
     def attempt(tries_left: int = 50) -> None:
-        if window.db_lane.pending and tries_left:
+        if lane.pending and tries_left:
             QTimer.singleShot(100, lambda: attempt(tries_left - 1))
             return
         saved = save_screenshot(window, path)

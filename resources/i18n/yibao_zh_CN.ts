@@ -2,6 +2,13 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>CameraWorker</name>
+    <message>
+        <source>The camera stopped unexpectedly. The details are in the log.</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>CounterWindow</name>
     <message>
         <source>Yibao Station — Counter</source>
@@ -28,11 +35,15 @@
         <translation>正在连接</translation>
     </message>
     <message>
+        <source>No card reader is working at this terminal. Ask the technician to check the devices; other services can carry on.</source>
+        <translation>本终端没有可用的读卡器。请联系技术人员检查设备；其他业务可以继续办理。</translation>
+    </message>
+    <message>
         <source>The card could not be read.</source>
         <translation>读卡失败。</translation>
     </message>
     <message>
-        <source>Read the citizen&apos;s card first</source>
+        <source>Read the citizen's card first</source>
         <translation>请先读取群众的证件</translation>
     </message>
     <message>
@@ -65,6 +76,49 @@
     <message>
         <source>An unexpected error occurred. Everything already saved is safe. If it happens again, please tell your technician; the details are in the log.</source>
         <translation>发生意外错误。已保存的数据都是安全的。如果再次出现，请告知技术人员；详细信息已记入日志。</translation>
+    </message>
+</context>
+<context>
+    <name>FaceCaptureDialog</name>
+    <message>
+        <source>Face photo</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Photo of materials</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Camera preview</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Take photo</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Use this photo</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Opening the camera...</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Retake</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>No picture from the camera</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>You can cancel and continue without the camera.</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
@@ -107,9 +161,7 @@
     </message>
     <message numerus="yes">
         <source>Time limit: %n working day(s)</source>
-        <translation>
-            <numerusform>办结时限：%n 个工作日</numerusform>
-        </translation>
+        <translation><numerusform>办结时限：%n 个工作日</numerusform></translation>
     </message>
     <message>
         <source>Face photo required</source>
@@ -272,7 +324,7 @@
         <translation>受理号</translation>
     </message>
     <message>
-        <source>Centre&apos;s message</source>
+        <source>Centre's message</source>
         <translation>中心意见</translation>
     </message>
     <message>
@@ -322,10 +374,36 @@
         <translation>离线</translation>
     </message>
     <message numerus="yes">
+        <source>Devices: %n fault(s)</source>
+        <translation><numerusform>设备：%n 项故障</numerusform></translation>
+    </message>
+    <message>
+        <source>Devices: ready</source>
+        <translation>设备：正常</translation>
+    </message>
+    <message>
+        <source>(simulated)</source>
+        <translation>（模拟）</translation>
+    </message>
+    <message>
+        <source>simulated</source>
+        <translation>模拟</translation>
+    </message>
+    <message>
+        <source>ready</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <source>fault</source>
+        <translation>故障</translation>
+    </message>
+    <message>
+        <source>absent</source>
+        <translation>未连接</translation>
+    </message>
+    <message numerus="yes">
         <source>Waiting to sync: %n</source>
-        <translation>
-            <numerusform>待上传：%n</numerusform>
-        </translation>
+        <translation><numerusform>待上传：%n</numerusform></translation>
     </message>
     <message>
         <source>Uploading %1 / %2 · %3 MB</source>
@@ -337,9 +415,106 @@
     </message>
     <message numerus="yes">
         <source>Needs attention: %n filing(s) not delivered for over a day</source>
-        <translation>
-            <numerusform>需关注：%n 件申请超过一天未送达</numerusform>
-        </translation>
+        <translation><numerusform>需关注：%n 件申请超过一天未送达</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>TechnicianWindow</name>
+    <message>
+        <source>Yibao Station — Technician</source>
+        <translation>医保服务站 — 运维</translation>
+    </message>
+    <message>
+        <source>Technician log-in</source>
+        <translation>运维登录</translation>
+    </message>
+    <message>
+        <source>Technician password</source>
+        <translation>运维密码</translation>
+    </message>
+    <message>
+        <source>Unlock</source>
+        <translation>解锁</translation>
+    </message>
+    <message>
+        <source>Checking...</source>
+        <translation>正在核对……</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Where</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <source>Reason / last error</source>
+        <translation>原因 / 最近错误</translation>
+    </message>
+    <message>
+        <source>Rescan</source>
+        <translation>重新检测</translation>
+    </message>
+    <message>
+        <source>Test selected device</source>
+        <translation>测试所选设备</translation>
+    </message>
+    <message>
+        <source>Test result</source>
+        <translation>测试结果</translation>
+    </message>
+    <message>
+        <source>Scan any code with a keyboard-wedge scanner to test it.</source>
+        <translation>用键盘式扫码器扫任意二维码即可测试。</translation>
+    </message>
+    <message>
+        <source>Test result (personal data masked):</source>
+        <translation>测试结果（个人信息已遮蔽）：</translation>
+    </message>
+    <message>
+        <source>Settings of this terminal</source>
+        <translation>本终端的设备设置</translation>
+    </message>
+    <message>
+        <source>Save settings</source>
+        <translation>保存设置</translation>
+    </message>
+    <message>
+        <source>Saved. The counter uses the new settings when it next starts.</source>
+        <translation>已保存。柜台下次启动时使用新设置。</translation>
+    </message>
+    <message>
+        <source>present</source>
+        <translation>已连接</translation>
+    </message>
+    <message>
+        <source>absent</source>
+        <translation>未连接</translation>
+    </message>
+    <message>
+        <source>Testing... (up to 10 seconds)</source>
+        <translation>正在测试……（最长 10 秒）</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Scanner works. Read: %1</source>
+        <translation>扫码器工作正常。读到：%1</translation>
+    </message>
+    <message>
+        <source>Unexpected error; the details are in the log.</source>
+        <translation>意外错误，详细信息已记入日志。</translation>
     </message>
 </context>
 </TS>

@@ -1,0 +1,1 @@
+"""The technician screen: device set-up behind the technician password."""

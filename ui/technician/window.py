@@ -1,0 +1,334 @@
+"""The technician screen (`yibao gui --mode technician`): find, configure and test devices.
+
+Behind the technician password. Every device call (discovery, probing, test reads) and the
+password check (scrypt, the keyring) run on a worker lane; the screen only shows results.
+What a test read returns is masked, as on the counter. Keyboard-wedge scanners cannot be
+discovered, so the screen has a box that shows (masked) what the application-wide scanner
+filter caught, which is how a technician checks one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import logging
+from enum import Enum
+from typing import Any
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.context import AppContext
+from app.errors import UserFacingError
+from app.services.technician_auth import TechnicianAuth
+from app.settings import DeviceSettings, save_settings
+from devices.registry import KIND_LABELS, DeviceKind, DeviceReport, discover_all
+from devices.self_test import TestResult, mask_code, run_test
+from ui.tasks import TaskLane
+
+log = logging.getLogger(__name__)
+
+ERROR_STYLE = "color: #b00020; font-weight: bold;"
+OK_STYLE = "color: #1b5e20; font-weight: bold;"
+
+
+class TechnicianWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, language: str) -> None:
+        super().__init__()
+        self.setObjectName("technicianWindow")
+        self.setWindowTitle(self.tr("Yibao Station — Technician"))
+        self._ctx = ctx
+        self._language = language
+        self._auth = TechnicianAuth(ctx.secrets, ctx.db)
+        self.lane = TaskLane("technician", self)
+        self.reports: list[DeviceReport] = []
+        self.unlocked = False
+
+        self.pages = QStackedWidget(self)
+        self.setCentralWidget(self.pages)
+        self.pages.addWidget(self._build_login())
+        self.pages.addWidget(self._build_panel())
+
+    # ---- the password page -----------------------------------------------------------------
+    def _build_login(self) -> QWidget:
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        layout.addStretch(1)
+        title = QLabel(self.tr("Technician log-in"), page)
+        title.setStyleSheet("font-size: 20px; font-weight: bold;")
+        self.password = QLineEdit(page)
+        self.password.setObjectName("technicianPassword")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName(self.tr("Technician password"))
+        self.password.setPlaceholderText(self.tr("Technician password"))
+        self.login_button = QPushButton(self.tr("Unlock"), page)
+        self.login_button.setObjectName("unlockButton")
+        self.login_button.setAccessibleName(self.tr("Unlock"))
+        self.login_message = QLabel(page)
+        self.login_message.setObjectName("loginMessage")
+        self.login_message.setWordWrap(True)
+        for widget in (title, self.password, self.login_button, self.login_message):
+            layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.password.setMinimumWidth(320)
+        layout.addStretch(2)
+        self.login_button.clicked.connect(self.unlock)
+        self.password.returnPressed.connect(self.unlock)
+        return page
+
+    @Slot()
+    def unlock(self) -> None:
+        self.login_button.setEnabled(False)
+        self.login_message.setText(self.tr("Checking..."))
+        self.login_message.setStyleSheet("")
+        password = self.password.text()
+        self.password.clear()
+        self.lane.submit(
+            functools.partial(self._auth.check, password), self._on_unlocked, self._on_refused
+        )
+
+    def _on_unlocked(self, _result: object) -> None:
+        self.unlocked = True
+        self.pages.setCurrentIndex(1)
+        self.rescan()
+
+    def _on_refused(self, exc: BaseException) -> None:
+        self.login_button.setEnabled(True)
+        self.login_message.setStyleSheet(ERROR_STYLE)
+        self.login_message.setText(self._describe(exc))
+
+    # ---- the panel -------------------------------------------------------------------------
+    def _build_panel(self) -> QWidget:
+        page = QWidget(self)
+        layout = QHBoxLayout(page)
+        left = QVBoxLayout()
+        self.table = QTableWidget(0, 4, page)
+        self.table.setObjectName("deviceTable")
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Device"), self.tr("State"), self.tr("Where"), self.tr("Reason / last error")]
+        )
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        buttons = QHBoxLayout()
+        self.rescan_button = QPushButton(self.tr("Rescan"), page)
+        self.rescan_button.setObjectName("rescanButton")
+        self.test_button = QPushButton(self.tr("Test selected device"), page)
+        self.test_button.setObjectName("testButton")
+        for button in (self.rescan_button, self.test_button):
+            button.setAccessibleName(button.text())
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        self.result = QPlainTextEdit(page)
+        self.result.setObjectName("testResult")
+        self.result.setReadOnly(True)
+        self.result.setAccessibleName(self.tr("Test result"))
+        self.scan_box = QLabel(self.tr("Scan any code with a keyboard-wedge scanner to test it."))
+        self.scan_box.setObjectName("scanTestBox")
+        self.scan_box.setWordWrap(True)
+        left.addWidget(self.table, 3)
+        left.addLayout(buttons)
+        left.addWidget(QLabel(self.tr("Test result (personal data masked):"), page))
+        left.addWidget(self.result, 2)
+        left.addWidget(self.scan_box)
+        layout.addLayout(left, 3)
+        layout.addWidget(self._build_settings(page), 2)
+        self.rescan_button.clicked.connect(self.rescan)
+        self.test_button.clicked.connect(self.test_selected)
+        return page
+
+    def _build_settings(self, parent: QWidget) -> QGroupBox:
+        box = QGroupBox(self.tr("Settings of this terminal"), parent)
+        form = QFormLayout(box)
+        self.editors: dict[str, QWidget] = {}
+        cfg = self._ctx.settings.devices
+        for f in dataclasses.fields(DeviceSettings):
+            value = getattr(cfg, f.name)
+            editor: QWidget
+            if isinstance(value, Enum):
+                combo = QComboBox(box)
+                for member in type(value):
+                    combo.addItem(member.value, member.value)
+                combo.setCurrentIndex(combo.findData(value.value))
+                editor = combo
+            elif isinstance(value, int):
+                spin = QSpinBox(box)
+                spin.setRange(0, 10_000_000)
+                spin.setValue(value)
+                editor = spin
+            else:
+                combo = QComboBox(box)
+                combo.setEditable(True)
+                combo.setCurrentText(str(value))
+                editor = combo
+            editor.setObjectName(f"setting_{f.name}")
+            editor.setAccessibleName(f.name)
+            self.editors[f.name] = editor
+            form.addRow(f.name, editor)
+        self.save_button = QPushButton(self.tr("Save settings"), box)
+        self.save_button.setObjectName("saveSettingsButton")
+        self.save_button.setAccessibleName(self.tr("Save settings"))
+        self.save_message = QLabel(box)
+        self.save_message.setObjectName("saveMessage")
+        self.save_message.setWordWrap(True)
+        form.addRow(self.save_button)
+        form.addRow(self.save_message)
+        self.save_button.clicked.connect(self.save)
+        return box
+
+    def chosen_settings(self) -> DeviceSettings:
+        cfg = self._ctx.settings.devices
+        values: dict[str, Any] = {}
+        for name, editor in self.editors.items():
+            current = getattr(cfg, name)
+            if isinstance(editor, QSpinBox):
+                values[name] = editor.value()
+            elif isinstance(editor, QComboBox) and isinstance(current, Enum):
+                values[name] = type(current)(editor.currentData())
+            elif isinstance(editor, QComboBox):
+                values[name] = editor.currentText().strip()
+        return cfg.with_changes(**values)
+
+    @Slot()
+    def save(self) -> None:
+        settings = self._ctx.settings.with_changes(devices=self.chosen_settings())
+        self.save_button.setEnabled(False)
+        self.lane.submit(
+            functools.partial(save_settings, self._ctx.paths.settings, settings),
+            functools.partial(self._on_saved, settings),
+            self._on_save_failed,
+        )
+
+    def _on_saved(self, settings: object, _result: object) -> None:
+        self._ctx.settings = settings  # type: ignore[assignment]
+        self.save_button.setEnabled(True)
+        self.save_message.setStyleSheet(OK_STYLE)
+        self.save_message.setText(
+            self.tr("Saved. The counter uses the new settings when it next starts.")
+        )
+        self.rescan()
+
+    def _on_save_failed(self, exc: BaseException) -> None:
+        self.save_button.setEnabled(True)
+        self.save_message.setStyleSheet(ERROR_STYLE)
+        self.save_message.setText(self._describe(exc))
+
+    # ---- discovery and tests ---------------------------------------------------------------
+    @Slot()
+    def rescan(self) -> None:
+        self.rescan_button.setEnabled(False)
+        self.lane.submit(
+            functools.partial(discover_all, self._ctx.settings.devices),
+            self._on_discovered,
+            self._on_lane_failed,
+        )
+
+    def _on_discovered(self, reports: object) -> None:
+        assert isinstance(reports, list)
+        self.reports = [r for r in reports if isinstance(r, DeviceReport)]
+        self.rescan_button.setEnabled(True)
+        zh = self._language.startswith("zh")
+        self.table.setRowCount(len(self.reports))
+        for row, report in enumerate(self.reports):
+            label = KIND_LABELS[report.kind][0 if zh else 1]
+            state = self.tr("present") if report.present else self.tr("absent")
+            cells = [
+                label,
+                f"{state} · {report.driver}",
+                report.detail,
+                report.reason(self._language),
+            ]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, report.kind.value)
+                self.table.setItem(row, column, item)
+        self.table.resizeColumnsToContents()
+        for report in self.reports:
+            self._offer_candidates(report)
+        if self.table.currentRow() < 0 and self.reports:
+            self.table.selectRow(0)
+
+    def _offer_candidates(self, report: DeviceReport) -> None:
+        """Put what discovery found into the matching port/reader field's drop-down."""
+        field = {
+            DeviceKind.ID_CARD: "id_card_port",
+            DeviceKind.SSC_CARD: "ssc_card_reader",
+            DeviceKind.SCANNER: "scanner_port",
+            DeviceKind.RECEIPT_PRINTER: "receipt_printer_target",
+            DeviceKind.DOCUMENT_PRINTER: "document_printer_name",
+        }.get(report.kind)
+        editor = self.editors.get(field or "")
+        if not isinstance(editor, QComboBox) or not report.candidates:
+            return
+        text = editor.currentText()
+        editor.clear()
+        editor.addItems(list(report.candidates))
+        editor.setCurrentText(text)
+
+    def selected_kind(self) -> DeviceKind | None:
+        item = self.table.item(self.table.currentRow(), 0)
+        return DeviceKind(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+
+    @Slot()
+    def test_selected(self) -> None:
+        kind = self.selected_kind()
+        if kind is None:
+            return
+        self.test_button.setEnabled(False)
+        self.result.setPlainText(self.tr("Testing... (up to 10 seconds)"))
+        self.lane.submit(
+            functools.partial(run_test, kind, self._ctx.settings.devices, 10.0),
+            self._on_tested,
+            self._on_lane_failed,
+        )
+
+    def _on_tested(self, result: object) -> None:
+        assert isinstance(result, TestResult)
+        self.test_button.setEnabled(True)
+        head = self.tr("OK") if result.ok else self.tr("Failed")
+        lines = [f"{head} ({result.seconds:.1f} s)", *result.lines]
+        if not result.ok:
+            lines.append(result.error(self._language))
+        self.result.setPlainText("\n".join(lines))
+
+    def _on_lane_failed(self, exc: BaseException) -> None:
+        self.rescan_button.setEnabled(True)
+        self.test_button.setEnabled(True)
+        self.result.setPlainText(self._describe(exc))
+
+    @Slot(str)
+    def show_scanned(self, code: str) -> None:
+        """A keyboard-wedge burst was caught: show that the scanner works (masked)."""
+        self.scan_box.setText(self.tr("Scanner works. Read: %1").replace("%1", mask_code(code)))
+
+    # ---- helpers ---------------------------------------------------------------------------
+    def _describe(self, exc: BaseException) -> str:
+        if isinstance(exc, UserFacingError):
+            return exc.text(self._language)
+        log.error("unexpected error on the technician screen", exc_info=exc)
+        return self.tr("Unexpected error; the details are in the log.")
+
+    def shutdown(self) -> None:
+        self.lane.shutdown()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)
