@@ -112,6 +112,31 @@ class DeviceSettings:
         return replace(self, **changes)
 
 
+# What each device setting is called on the technician screen: (Chinese, English).
+DEVICE_SETTING_LABELS: dict[str, tuple[str, str]] = {
+    "id_card": ("身份证读卡器：方式", "ID card reader: driver"),
+    "id_card_port": ("身份证读卡器：串口", "ID card reader: serial port"),
+    "id_card_baudrate": ("身份证读卡器：波特率", "ID card reader: baud rate"),
+    "id_card_sdk_library": ("身份证读卡器：厂商库文件", "ID card reader: vendor library"),
+    "id_card_sdk_flavour": ("身份证读卡器：厂商库类型", "ID card reader: library type"),
+    "id_card_sdk_port": ("身份证读卡器：厂商库端口号", "ID card reader: library port"),
+    "ssc_card": ("社保卡读卡器：方式", "Social-security card reader: driver"),
+    "ssc_card_reader": ("社保卡读卡器：名称", "Social-security card reader: name"),
+    "ssc_provincial_library": ("社保卡：省级读卡库", "Social-security card: provincial library"),
+    "scanner": ("扫码器：方式", "Scanner: driver"),
+    "scanner_port": ("扫码器：串口", "Scanner: serial port"),
+    "scanner_baudrate": ("扫码器：波特率", "Scanner: baud rate"),
+    "qr_decoder": ("摄像头识码：解码库", "Camera QR decoding: decoder"),
+    "camera": ("摄像头：方式", "Camera: driver"),
+    "camera_index": ("摄像头：编号", "Camera: index"),
+    "camera_video_file": ("摄像头：视频文件（演示）", "Camera: video file (demo)"),
+    "receipt_printer": ("小票打印机：方式", "Receipt printer: driver"),
+    "receipt_printer_target": ("小票打印机：端口或地址", "Receipt printer: port or address"),
+    "document_printer": ("A4 打印机：方式", "A4 printer: driver"),
+    "document_printer_name": ("A4 打印机：名称", "A4 printer: name"),
+}
+
+
 @dataclass(frozen=True)
 class Settings:
     mode: Mode = Mode.COUNTER

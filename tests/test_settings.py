@@ -78,3 +78,13 @@ def test_a_bad_device_value_keeps_the_other_device_settings(tmp_path: Path) -> N
     assert devices.id_card_baudrate == 115200
     path.write_text(json.dumps({"version": 2, "devices": "not an object"}))
     assert load_settings(path).devices == Settings().devices
+
+
+def test_every_device_setting_has_a_label_in_both_languages() -> None:
+    from dataclasses import fields
+
+    from app.settings import DEVICE_SETTING_LABELS, DeviceSettings
+
+    names = {f.name for f in fields(DeviceSettings)}
+    assert set(DEVICE_SETTING_LABELS) == names
+    assert all(zh and en for zh, en in DEVICE_SETTING_LABELS.values())

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 from app.context import AppContext
 from app.errors import UserFacingError
 from app.services.technician_auth import TechnicianAuth
-from app.settings import DeviceSettings, save_settings
+from app.settings import DEVICE_SETTING_LABELS, DeviceSettings, save_settings
 from devices.registry import KIND_LABELS, DeviceKind, DeviceReport, discover_all
 from devices.self_test import TestResult, mask_code, run_test
 from ui.tasks import TaskLane
@@ -180,9 +180,12 @@ class TechnicianWindow(QMainWindow):
                 combo.setCurrentText(str(value))
                 editor = combo
             editor.setObjectName(f"setting_{f.name}")
-            editor.setAccessibleName(f.name)
+            zh, en = DEVICE_SETTING_LABELS.get(f.name, (f.name, f.name))
+            label = zh if self._language.startswith("zh") else en
+            editor.setAccessibleName(label)
+            editor.setToolTip(f.name)
             self.editors[f.name] = editor
-            form.addRow(f.name, editor)
+            form.addRow(label, editor)
         self.save_button = QPushButton(self.tr("Save settings"), box)
         self.save_button.setObjectName("saveSettingsButton")
         self.save_button.setAccessibleName(self.tr("Save settings"))
