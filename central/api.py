@@ -24,6 +24,7 @@ from central.catalogs import CatalogIndex
 from central.clock import unix_now
 from central.db import Database, open_database
 from central.errors import bad_request, install_error_handlers, too_large
+from central.evoucher import ResolveRequest, resolve
 from central.feed import FEED_LIMIT_MAX, lookup, status_feed
 from central.heartbeat import record_heartbeat
 from central.intake import Intake
@@ -143,6 +144,12 @@ def get_reference(
 def post_heartbeat(caller: Signed, centre: CentreDep) -> dict[str, Any]:
     beat = _parse(HeartbeatRequest, caller.body)
     return record_heartbeat(centre.db, caller.device_id, beat)
+
+
+@router.post("/evoucher/resolve")
+def post_evoucher_resolve(caller: Signed, centre: CentreDep) -> dict[str, Any]:
+    request = _parse(ResolveRequest, caller.body)
+    return resolve(centre.db, caller, request.token)
 
 
 def create_app(db_url: str, blob_dir: Path) -> FastAPI:

@@ -259,3 +259,30 @@ class Heartbeat(Base):
     oldest_unsent_age_s: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     needs_attention: Mapped[int] = mapped_column(Integer, default=0)
     devices: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
+
+
+class EVoucher(Base):
+    """An e-voucher token (医保电子凭证) the reference centre issued, for demos and tests.
+
+    Like an enrolment code, the token is a bearer credential: only its SHA-256 is kept. The
+    person is stored in plain columns, as the centre keeps the people in filings; `id_kind` is
+    the kind of document `id_number` belongs to. Resolutions are counted, with the device that
+    resolved last, for the audit; rows expired for a day are purged when new tokens are issued.
+    """
+
+    __tablename__ = "evouchers"
+    __table_args__ = (Index("ix_evouchers_expires_at", "expires_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    id_kind: Mapped[str] = mapped_column(String(16))
+    id_number: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(60))
+    sex: Mapped[str | None] = mapped_column(String(1), nullable=True)
+    ethnicity: Mapped[str | None] = mapped_column(String(4), nullable=True)
+    birth_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    address: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    resolve_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    last_resolved_by: Mapped[str | None] = mapped_column(String(64), nullable=True)

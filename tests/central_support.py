@@ -24,9 +24,10 @@ from fastapi import FastAPI
 
 from app.ids import new_uid
 from app.services.filing_service import frozen_json
-from central import admin
+from central import admin, evoucher
 from central.api import create_app
 from central.db import Database, open_database
+from sync.transport import CentralClient, DeviceIdentity, Timeouts
 
 DEMO = admin.DEMO_STATION
 CATALOG = "2026.11.1"
@@ -45,6 +46,16 @@ class RunningCentre:
 
     def terminal(self, station: str = DEMO) -> Terminal:
         return activate(self.url, self.code(station))
+
+    def evoucher(
+        self,
+        person: evoucher.EVoucherPerson = evoucher.DEMO_PERSON,
+        ttl: dt.timedelta = evoucher.DEFAULT_TTL,
+        issued_at: dt.datetime | None = None,
+    ) -> str:
+        """The QR text of a new e-voucher token, as `yibao central evoucher issue` prints it;
+        `issued_at` in the past gives a token that has already expired."""
+        return evoucher.issue(self.db, person, ttl, issued_at).token
 
     def new_station(self, code: str, items: Sequence[str] | None = None) -> Terminal:
         """A station of its own (clean counters) and an activated terminal on it."""
@@ -154,6 +165,11 @@ class Terminal:
 
     def get(self, path: str, **kw: Any) -> requests.Response:
         return self.request("GET", path, **kw)
+
+    def client(self, timeouts: Timeouts | None = None) -> CentralClient:
+        """The client's own transport (sync.transport) with this device's identity."""
+        identity = DeviceIdentity(self.device_id, self.secret)
+        return CentralClient(self.base_url, identity, timeouts=timeouts)
 
     def post(self, path: str, body: Any, **kw: Any) -> requests.Response:
         return self.request("POST", path, json_body=body, **kw)
