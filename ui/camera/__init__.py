@@ -1,0 +1,1 @@
+"""The camera in the GUI: a worker thread that reads and judges frames, and the capture dialog."""
