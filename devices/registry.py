@@ -19,10 +19,23 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from app.settings import DeviceSettings, IdCardDriver, ScannerDriver, SscCardDriver
+from app.settings import (
+    CameraDriver,
+    DeviceSettings,
+    DocumentPrinterDriver,
+    IdCardDriver,
+    ReceiptPrinterDriver,
+    ScannerDriver,
+    SscCardDriver,
+)
 from devices.base import DeviceError, DeviceHealth
 from devices.identity import IdentityReader
+
+if TYPE_CHECKING:
+    from devices.camera import Camera
+    from devices.receipt_printer import ReceiptPrinter
 
 log = logging.getLogger(__name__)
 
@@ -238,6 +251,171 @@ def discover_scanner(cfg: DeviceSettings, ports: Iterable[str] | None = None) ->
     )
 
 
+def discover_camera(cfg: DeviceSettings) -> DeviceReport:
+    kind = DeviceKind.CAMERA
+    if cfg.camera is CameraDriver.NONE:
+        return _not_used(kind)
+    if cfg.camera is CameraDriver.SIMULATED:
+        return _simulated(kind)
+    if cfg.camera_video_file:
+        there = os.path.exists(cfg.camera_video_file)
+        return DeviceReport(
+            kind,
+            "video_file",
+            there,
+            cfg.camera_video_file,
+            "" if there else "配置的视频文件不存在",
+            "" if there else "The configured video file does not exist",
+        )
+    from devices.camera import list_cameras
+
+    cameras = list_cameras()
+    candidates = tuple(str(c.index) for c in cameras)
+    if not cameras:
+        return DeviceReport(kind, "opencv", False, "", cameras.reason_zh, cameras.reason_en)
+    wanted = next((c for c in cameras if c.index == cfg.camera_index), None)
+    if wanted is None:
+        return DeviceReport(
+            kind,
+            "opencv",
+            False,
+            str(cfg.camera_index),
+            f"配置的摄像头 {cfg.camera_index} 不在，可选：{'、'.join(candidates)}",
+            f"Camera {cfg.camera_index} is not there; found: {', '.join(candidates)}",
+            candidates,
+        )
+    return DeviceReport(
+        kind, "opencv", True, f"{wanted.index} {wanted.name}", candidates=candidates
+    )
+
+
+def build_camera(cfg: DeviceSettings, report: DeviceReport, *, demo: bool) -> Camera | None:
+    """The camera to open (not yet opened), or None when there is none to use."""
+    from devices.camera import OpenCvCamera, SimulatedCamera
+
+    if report.driver == "simulated" or (
+        not report.present and demo and cfg.camera is CameraDriver.AUTO
+    ):
+        return SimulatedCamera()
+    if not report.present:
+        return None
+    if report.driver == "video_file":
+        return OpenCvCamera(cfg.camera_video_file, loop=True)
+    return OpenCvCamera(cfg.camera_index)
+
+
+def discover_receipt_printer(cfg: DeviceSettings) -> DeviceReport:
+    """`detail` holds the printer target as `PrinterTarget.parse` reads it (tcp:..., serial:...)."""
+    kind = DeviceKind.RECEIPT_PRINTER
+    driver = cfg.receipt_printer
+    if driver is ReceiptPrinterDriver.NONE:
+        return _not_used(kind)
+    if driver is ReceiptPrinterDriver.SIMULATED:
+        return _simulated(kind)
+    from devices.receipt_printer import PrinterTarget, TargetKind, discover_printer_ports
+
+    if driver is not ReceiptPrinterDriver.AUTO:
+        try:
+            target = PrinterTarget.from_setting(driver.value, cfg.receipt_printer_target)
+        except ValueError as exc:
+            return DeviceReport(
+                kind, driver.value, False, "", "小票打印机设置不完整或有误", f"Bad setting: {exc}"
+            )
+        if target.kind in (TargetKind.SERIAL, TargetKind.FILE) and not os.path.exists(
+            target.address
+        ):
+            return DeviceReport(
+                kind,
+                driver.value,
+                False,
+                str(target),
+                f"未找到打印机端口 {target.address}",
+                f"Printer port {target.address} not found",
+            )
+        note_zh = "网络打印机：请用测试打印确认" if target.kind is TargetKind.NETWORK else ""
+        note_en = "Network printer: confirm with a test print" if note_zh else ""
+        return DeviceReport(kind, driver.value, True, str(target), note_zh, note_en)
+    found = discover_printer_ports(probe=True)
+    candidates = tuple(str(c.target) for c in found.candidates)
+    answered = [c for c in found.candidates if c.answered is not False]
+    if answered:
+        return DeviceReport(kind, "escpos", True, str(answered[0].target), candidates=candidates)
+    return DeviceReport(
+        kind,
+        "escpos",
+        False,
+        "",
+        "；".join(n.zh for n in found.notes),
+        "; ".join(n.en for n in found.notes),
+        candidates,
+    )
+
+
+def build_receipt_printer(
+    cfg: DeviceSettings, report: DeviceReport, *, demo: bool, folder: str
+) -> ReceiptPrinter | None:
+    """The receipt printer to use, or None; the simulator writes text files into `folder`."""
+    from pathlib import Path
+
+    from devices.receipt_printer import EscPosReceiptPrinter, PrinterTarget, SimulatedReceiptPrinter
+
+    if report.driver == "simulated" or (
+        not report.present and demo and cfg.receipt_printer is ReceiptPrinterDriver.AUTO
+    ):
+        return SimulatedReceiptPrinter(Path(folder))
+    if not report.present:
+        return None
+    return EscPosReceiptPrinter(PrinterTarget.parse(report.detail))
+
+
+def discover_document_printer(cfg: DeviceSettings) -> DeviceReport:
+    """A4 printing goes through the OS print system (CUPS here); PDF files always work."""
+    kind = DeviceKind.DOCUMENT_PRINTER
+    driver = cfg.document_printer
+    if driver is DocumentPrinterDriver.NONE:
+        return _not_used(kind)
+    if driver is DocumentPrinterDriver.PDF:
+        return DeviceReport(kind, "pdf", True, "PDF", "打印为 PDF 文件", "Prints to PDF files")
+    printers, problem = system_printers()
+    wanted = cfg.document_printer_name
+    if printers and (not wanted or wanted in printers):
+        return DeviceReport(kind, "system", True, wanted or printers[0], candidates=tuple(printers))
+    why_zh = f"系统中没有名为“{wanted}”的打印机" if printers and wanted else problem[0]
+    why_en = f"No system printer named {wanted!r}" if printers and wanted else problem[1]
+    if driver is DocumentPrinterDriver.SYSTEM:
+        return DeviceReport(kind, "system", False, "", why_zh, why_en, tuple(printers))
+    return DeviceReport(  # absent, but A4 documents still come out, as PDF files
+        kind,
+        "pdf",
+        False,
+        "PDF",
+        f"{why_zh}；文件将打印为 PDF",
+        f"{why_en}; documents are saved as PDF",
+        tuple(printers),
+    )
+
+
+def system_printers() -> tuple[list[str], tuple[str, str]]:
+    """Printer queues of the OS print system (CUPS `lpstat -e`), and why there are none."""
+    import shutil
+    import subprocess
+
+    lpstat = shutil.which("lpstat")
+    if lpstat is None:
+        return [], ("未安装打印系统（CUPS）", "No print system (CUPS) is installed")
+    try:
+        done = subprocess.run(
+            [lpstat, "-e"], capture_output=True, text=True, timeout=3, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        log.warning("lpstat failed: %s", exc)
+        return [], ("无法查询打印系统", "The print system did not answer")
+    names = [line.strip() for line in done.stdout.splitlines() if line.strip()]
+    if not names:
+        return [], ("打印系统中没有打印机", "The print system has no printers")
+    return names, ("", "")
+
+
 def _not_used(kind: DeviceKind) -> DeviceReport:
     return DeviceReport(
         kind, "none", False, reason_zh="本终端设置为不使用", reason_en="Set as not used here"
@@ -261,34 +439,35 @@ def discover_all(cfg: DeviceSettings, *, probe: bool = True) -> list[DeviceRepor
         discover_ssc_card(cfg),
         discover_scanner(cfg, ports),
     ]
-    reports += [extra(cfg) for extra in _EXTRA_DISCOVERERS]
+    reports += [discover(cfg) for discover in _MORE]
     return reports
 
 
-# Kinds whose discovery lives with their driver module (camera, printers) register here.
-_EXTRA_DISCOVERERS: list[Discoverer] = []
+_MORE: list[Discoverer] = [discover_camera, discover_receipt_printer, discover_document_printer]
 
 
 # ---- building drivers --------------------------------------------------------------------
 
 
 @dataclass
-class IdentityDevices:
-    """The identity readers built for this terminal, and why any are missing."""
+class TerminalDevices:
+    """The drivers built for this terminal, and why any are missing."""
 
     readers: dict[DeviceKind, IdentityReader] = field(default_factory=dict)
     absent: dict[DeviceKind, DeviceReport] = field(default_factory=dict)
     others: dict[DeviceKind, DeviceReport] = field(default_factory=dict)  # non-reader kinds
+    reports: list[DeviceReport] = field(default_factory=list)  # everything discovery saw
+    receipt_printer: ReceiptPrinter | None = None
 
 
 def build_identity_readers(
     cfg: DeviceSettings, *, demo: bool, reports: list[DeviceReport] | None = None
-) -> IdentityDevices:
+) -> TerminalDevices:
     """ID card and social-security card readers from the settings (and discovery for auto)."""
     from devices.simulated_identity import SimulatedIdentityReader
 
     found = {r.kind: r for r in reports} if reports is not None else None
-    out = IdentityDevices()
+    out = TerminalDevices()
 
     def report(kind: DeviceKind) -> DeviceReport:
         if found is not None and kind in found:

@@ -11,14 +11,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from app.documents.receipt import Receipt
 from app.identity import PersonRead, mask_id_number, mask_name
 from app.settings import DeviceSettings
 from devices.base import DeviceError
 from devices.registry import (
     DeviceKind,
     DeviceReport,
+    build_camera,
     build_identity_readers,
+    build_receipt_printer,
+    discover_camera,
     discover_id_card,
+    discover_receipt_printer,
     discover_scanner,
     discover_ssc_card,
 )
@@ -101,7 +106,79 @@ def _test_scanner(cfg: DeviceSettings, timeout: float) -> list[str]:
     return [f"设备 device: serial {report.detail}", f"扫码 code: {mask_code(code)}"]
 
 
+def _test_camera(cfg: DeviceSettings, timeout: float) -> list[str]:
+    """Open the camera, take a few frames, and say what the face gate sees in the last one."""
+    from devices.face_quality import assess
+
+    report = discover_camera(cfg)
+    camera = build_camera(cfg, report, demo=False)
+    if camera is None:
+        raise DeviceError(report.reason_zh, report.reason_en)
+    deadline = time.monotonic() + timeout
+    camera.open()
+    try:
+        frame = camera.read()
+        for _ in range(10):  # let exposure settle
+            if time.monotonic() > deadline:
+                break
+            frame = camera.read()
+    finally:
+        camera.close()
+    height, width = frame.shape[:2]
+    verdict = assess(frame)
+    faces = verdict.faces
+    advice = "；".join(p.zh for p in verdict.problems) or "可以拍照"
+    return [
+        f"设备 device: {report.driver} {report.detail}".rstrip(),
+        f"画面 frame: {width}x{height}",
+        f"人脸 faces: {faces}",
+        f"人像质量 face check: {advice}",
+    ]
+
+
+TEST_UID = "00000000-0000-7000-8000-000000000000"
+
+
+def sample_receipt(station_name: str = "测试打印") -> Receipt:
+    """A receipt with no one's data on it, to check paper, Chinese text, QR and cut."""
+    import datetime as dt
+
+    from app.documents import FilingFacts
+    from app.documents.receipt import build_receipt
+
+    return build_receipt(
+        FilingFacts(
+            uid=TEST_UID,
+            item_code="TEST",
+            item_name="测试打印（非业务凭证）𠮷",
+            created_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            person_name="测试",
+            person_id_number="000000000000000000",
+            station_name=station_name,
+            station_code="TEST",
+            operator_code="TECH",
+        )
+    )
+
+
+def _test_receipt_printer(cfg: DeviceSettings, timeout: float) -> list[str]:
+    report = discover_receipt_printer(cfg)
+    printer = build_receipt_printer(cfg, report, demo=False, folder=".")
+    if printer is None:
+        raise DeviceError(report.reason_zh, report.reason_en)
+    outcome = printer.print_receipt(sample_receipt())
+    lines = [
+        f"设备 device: {report.driver} {report.detail}",
+        f"已发送 sent: {outcome.bytes_sent} bytes",
+    ]
+    if outcome.paper_low:
+        lines.append("纸将用完 paper low")
+    return lines
+
+
 TESTERS: dict[DeviceKind, Tester] = {
+    DeviceKind.RECEIPT_PRINTER: _test_receipt_printer,
+    DeviceKind.CAMERA: _test_camera,
     DeviceKind.ID_CARD: _test_identity(DeviceKind.ID_CARD),
     DeviceKind.SSC_CARD: _test_identity(DeviceKind.SSC_CARD),
     DeviceKind.SCANNER: _test_scanner,

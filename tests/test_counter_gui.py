@@ -218,3 +218,75 @@ def test_rare_character_name_is_shown_as_read_and_the_view_is_audited(
     with ctx.db.read() as s:
         events = s.execute(select(AuditEvent.action, AuditEvent.detail)).all()
     assert [tuple(e) for e in events] == [("person.view", "name")]
+
+
+def scan(qtbot: QtBot, win: CounterWindow, code: str) -> None:
+    """A keyboard-wedge scanner: the code typed in one burst, then Enter, into a focused field."""
+    field = win.items.findChild(QLineEdit)
+    assert field is not None
+    field.setFocus()
+    qtbot.waitUntil(field.hasFocus, timeout=2000)
+    before = field.text()
+    qtbot.keyClicks(field, code)
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    qtbot.wait(100)
+    assert field.text() == before  # the scan never lands in the field
+
+
+def test_receipt_prints_after_saving_with_a_lookup_code_that_finds_the_filing(
+    qtbot: QtBot, window: CounterWindow, ctx: AppContext
+) -> None:
+    from app.documents import lookup_code
+
+    rng = random.Random(9)
+    item = ctx.catalog.current().item("CX-CBDJ-001")
+    assert window.items.select(item.code)
+    read_card(qtbot, window)
+    assert window.person is not None
+    id_number = window.person.read.id_number
+    window.form.set_values(demo_values(item, window.person.read, rng))
+    qtbot.mouseClick(window.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.last_printed is not None, timeout=10_000)
+    assert window.last_saved is not None
+    printed = Path(str(window.last_printed)).read_text(encoding="utf-8")
+    assert item.name in printed and id_number not in printed
+    assert lookup_code.encode(window.last_saved.uid) in printed
+    assert "小票已打印" in window.message.text() or "已打印" in window.message.text()
+    # Scanning the receipt's QR code brings the filing up in the queue.
+    qtbot.waitUntil(lambda: window.queue.model.rowCount() == 1, timeout=5000)
+    window.tabs.setCurrentIndex(0)
+    scan(qtbot, window, lookup_code.encode(window.last_saved.uid))
+    qtbot.waitUntil(lambda: window.tabs.currentWidget() is window.queue, timeout=3000)
+    assert window.queue.table.selectionModel().isRowSelected(0)
+
+
+def test_an_e_voucher_on_the_demo_station_offers_the_cards(
+    qtbot: QtBot, window: CounterWindow
+) -> None:
+    scan(qtbot, window, "YBEV1.not-a-real-token-but-well-shaped")
+    qtbot.waitUntil(lambda: "社保卡或身份证" in window.identity.summary.text(), timeout=5000)
+    assert window.person is None
+
+
+def test_the_face_photo_from_the_demo_camera_goes_with_the_filing(
+    qtbot: QtBot, window: CounterWindow, ctx: AppContext
+) -> None:
+    item = next(
+        i
+        for i in ctx.catalog.current().items
+        if i.face_photo_required and i.offline and i.code in window.items.codes()
+    )
+    assert window.items.select(item.code)
+    read_card(qtbot, window)
+    assert window.person is not None
+    # The simulated camera's person walks up and stands still; the gate takes the photo.
+    qtbot.mouseClick(window.face_button, Qt.MouseButton.LeftButton)
+    assert window.face_photo is not None and window.face_photo[:2] == b"\xff\xd8"
+    assert "人像" in window.captures_label.text()
+    blobs_before = sum(1 for p in ctx.paths.blobs.rglob("*") if p.is_file())
+    window.form.set_values(demo_values(item, window.person.read, random.Random(3)))
+    qtbot.mouseClick(window.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.last_saved is not None, timeout=5000)
+    assert window.face_photo is None  # not kept for the next filing
+    blobs_after = sum(1 for p in ctx.paths.blobs.rglob("*") if p.is_file())
+    assert blobs_after == blobs_before + 1

@@ -51,9 +51,7 @@ def unlock(qtbot: QtBot, win: TechnicianWindow, password: str = PASSWORD) -> Non
     qtbot.mouseClick(win.login_button, Qt.MouseButton.LeftButton)
 
 
-def test_the_wrong_password_keeps_the_panel_closed(
-    qtbot: QtBot, window: TechnicianWindow
-) -> None:
+def test_the_wrong_password_keeps_the_panel_closed(qtbot: QtBot, window: TechnicianWindow) -> None:
     unlock(qtbot, window, "not-it")
     qtbot.waitUntil(lambda: "不正确" in window.login_message.text(), timeout=5000)
     assert window.pages.currentIndex() == 0 and not window.unlocked
@@ -82,8 +80,9 @@ def test_find_test_and_save_a_sam_reader(
         saved = load_settings(ctx.paths.settings).devices
         assert saved.id_card is IdCardDriver.SAM_SERIAL and saved.id_card_port == sim.path
         qtbot.waitUntil(
-            lambda: window.table.item(0, 2) is not None
-            and window.table.item(0, 2).text() == sim.path,
+            lambda: (
+                window.table.item(0, 2) is not None and window.table.item(0, 2).text() == sim.path
+            ),
             timeout=10_000,
         )
         window.table.selectRow(0)
@@ -91,4 +90,9 @@ def test_find_test_and_save_a_sam_reader(
         qtbot.waitUntil(lambda: window.result.toPlainText().startswith("正常"), timeout=10_000)
         text = window.result.toPlainText()
         assert "********" in text and "姓名" in text
+        # A keyboard-wedge scanner is checked by scanning anything: shown masked.
+        qtbot.keyClicks(window.result, "YBEV1.abcdefghijklmnop")
+        qtbot.keyClick(window.result, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: "扫码器工作正常" in window.scan_box.text(), timeout=3000)
+        assert "abcdefghijklmnop" not in window.scan_box.text()
         save_screenshot(window, SHOTS / "technician-panel.png")

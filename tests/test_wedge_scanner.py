@@ -247,3 +247,31 @@ def test_keys_through_the_window_system(
     assert window.field.text() == "slow"
     qtbot.waitUntil(lambda: window.field.text() == "slow", timeout=1000)
     assert scans == [CODE] and window.field.hasFocus()
+
+
+def test_a_click_delivers_what_was_held_first(qtbot: QtBot) -> None:
+    """Fast typing then a click on a button that reads the field: the field is complete."""
+    from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
+
+    app = QApplication.instance()
+    assert app is not None
+    host = QWidget()
+    qtbot.addWidget(host)
+    field = QLineEdit(host)
+    button = QPushButton("go", host)
+    layout = QVBoxLayout(host)
+    layout.addWidget(field)
+    layout.addWidget(button)
+    seen: list[str] = []
+    button.clicked.connect(lambda: seen.append(field.text()))
+    scanner = WedgeScanner()
+    scanner.install(app)
+    try:
+        host.show()
+        field.setFocus()
+        qtbot.waitUntil(field.hasFocus)
+        qtbot.keyClicks(field, "fast-typed-password")  # no gaps at all, no suffix
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        assert seen == ["fast-typed-password"]
+    finally:
+        scanner.uninstall(app)

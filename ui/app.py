@@ -63,7 +63,9 @@ def build_counter_window(ctx: AppContext, *, demo: bool, language: str) -> Count
             "本站没有登记的经办人员，不能办理业务。", "No operator is registered at this station."
         )
     devices = DeviceHub(language)
-    devices.discover(ctx.settings.devices, demo=station.is_demo)
+    devices.discover(
+        ctx.settings.devices, demo=station.is_demo, receipts=ctx.paths.root / "receipts"
+    )
     sync = None
     if not station.is_demo and device_identity(ctx) is not None:
         sync = SyncController(ctx, ctx.settings.sync_interval_seconds)

@@ -20,10 +20,10 @@ key press bound for the focused widget and decides, by timing, who is typing:
   were meant for (copies of the original QKeyEvents sent with QCoreApplication.sendEvent):
   a gap over `max_gap_ms` (the next key is then handled afresh), `flush_after_ms` (60 ms) of
   silence, a key that is not printable (Backspace, arrows, Tab, Escape, shortcuts with Ctrl or
-  Alt), an auto-repeat, a change of focus, or the suffix after too short a burst. So a person
-  typing sees each character at most `flush_after_ms` late, which is below what people notice,
-  and never loses or reorders one. Key releases of held keys are held and replayed with them;
-  those of a scan are dropped.
+  Alt), an auto-repeat, a change of focus, a mouse click, or the suffix after too short a
+  burst. So a person typing sees each character at most `flush_after_ms` late, which is below
+  what people notice, and never loses or reorders one. Key releases of held keys are held
+  and replayed with them; those of a scan are dropped.
 
 Time is the event's own timestamp (from the window system, so a busy GUI thread that delivers
 queued keys in a clump does not make a person look like a scanner) when both keys have one;
@@ -169,6 +169,9 @@ class WedgeScanner(QObject):
     # -- the filter --
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.MouseButtonPress and self._held:
+            self.flush()  # a click (on a button that uses the field, say) comes after the typing
+            return False
         if event.type() not in _KEY_EVENTS or self._replaying or not self.enabled:
             return False
         if not isinstance(watched, QWidget) or watched is not QGuiApplication.focusObject():

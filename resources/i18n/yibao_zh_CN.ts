@@ -5,7 +5,7 @@
     <name>CameraWorker</name>
     <message>
         <source>The camera stopped unexpectedly. The details are in the log.</source>
-        <translation type="unfinished" />
+        <translation>摄像头意外停止，详细信息已记入日志。</translation>
     </message>
 </context>
 <context>
@@ -21,6 +21,22 @@
     <message>
         <source>Next citizen</source>
         <translation>下一位群众</translation>
+    </message>
+    <message>
+        <source>Face photo</source>
+        <translation>人像采集</translation>
+    </message>
+    <message>
+        <source>Take the citizen's face photo</source>
+        <translation>采集群众人像照片</translation>
+    </message>
+    <message>
+        <source>Photograph materials</source>
+        <translation>材料拍照</translation>
+    </message>
+    <message>
+        <source>Photograph a paper document</source>
+        <translation>拍摄纸质材料</translation>
     </message>
     <message>
         <source>Handle</source>
@@ -43,6 +59,22 @@
         <translation>读卡失败。</translation>
     </message>
     <message>
+        <source>No filing with this receipt at this terminal: %1</source>
+        <translation>本终端没有这张回执对应的申请：%1</translation>
+    </message>
+    <message>
+        <source>No camera at this terminal.</source>
+        <translation>本终端没有可用的摄像头。</translation>
+    </message>
+    <message>
+        <source>face photo taken</source>
+        <translation>已采集人像</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n material photo(s)</source>
+        <translation><numerusform>材料照片 %n 张</numerusform></translation>
+    </message>
+    <message>
         <source>Read the citizen's card first</source>
         <translation>请先读取群众的证件</translation>
     </message>
@@ -57,6 +89,14 @@
     <message>
         <source>Saved and queued for upload. Reference: %1</source>
         <translation>已保存，排队等待上传。编号：%1</translation>
+    </message>
+    <message>
+        <source>Receipt printed (%1).</source>
+        <translation>小票已打印（%1）。</translation>
+    </message>
+    <message>
+        <source>The receipt was not printed: %1 The filing is saved.</source>
+        <translation>小票未打印：%1 申请已保存。</translation>
     </message>
     <message>
         <source>Not saved. Nothing saved earlier was affected.</source>
@@ -82,43 +122,43 @@
     <name>FaceCaptureDialog</name>
     <message>
         <source>Face photo</source>
-        <translation type="unfinished" />
+        <translation>人像采集</translation>
     </message>
     <message>
         <source>Photo of materials</source>
-        <translation type="unfinished" />
+        <translation>材料拍照</translation>
     </message>
     <message>
         <source>Camera preview</source>
-        <translation type="unfinished" />
+        <translation>摄像头画面</translation>
     </message>
     <message>
         <source>Take photo</source>
-        <translation type="unfinished" />
+        <translation>拍照</translation>
     </message>
     <message>
         <source>Use this photo</source>
-        <translation type="unfinished" />
+        <translation>使用这张照片</translation>
     </message>
     <message>
         <source>Cancel</source>
-        <translation type="unfinished" />
+        <translation>取消</translation>
     </message>
     <message>
         <source>Opening the camera...</source>
-        <translation type="unfinished" />
+        <translation>正在打开摄像头……</translation>
     </message>
     <message>
         <source>Retake</source>
-        <translation type="unfinished" />
+        <translation>重拍</translation>
     </message>
     <message>
         <source>No picture from the camera</source>
-        <translation type="unfinished" />
+        <translation>摄像头没有画面</translation>
     </message>
     <message>
         <source>You can cancel and continue without the camera.</source>
-        <translation type="unfinished" />
+        <translation>可以取消，不用摄像头继续办理。</translation>
     </message>
 </context>
 <context>

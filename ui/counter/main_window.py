@@ -21,20 +21,31 @@ from PySide6.QtWidgets import (
 )
 
 from app.context import AppContext
+from app.documents import FilingFacts
+from app.documents.receipt import build_receipt
 from app.errors import UserFacingError
 from app.identity import PersonRead
-from app.services.filing_service import FilingRequest, FilingService, FormInvalid, SavedFiling
+from app.services.filing_service import (
+    Attachment,
+    FilingRequest,
+    FilingService,
+    FormInvalid,
+    SavedFiling,
+)
 from app.services.person_service import RecordedPerson
 from app.services.queue_service import FilingSummary, StatusCounts
 from app.services.station_service import OperatorInfo, StationInfo
 from app.validation import validate_form
 from sync.engine import SyncReport
 from sync.state import DEVICES_KEY, SyncStateStore
+from ui.camera.face_capture_dialog import FaceCaptureDialog
 from ui.counter.form_view import FormView
 from ui.counter.identity_panel import IdentityPanel
 from ui.counter.item_list import ItemList
 from ui.counter.queue_view import QueueView
+from ui.counter.scan_router import ScanRouter
 from ui.devices.hub import DeviceHub
+from ui.printing.print_worker import PrintWorker
 from ui.status_bar import StationStatusBar
 from ui.sync_controller import SyncController
 from ui.tasks import TaskLane
@@ -86,6 +97,16 @@ class CounterWindow(QMainWindow):
         self.next_button = QPushButton(self.tr("Next citizen"), self)
         self.next_button.setObjectName("nextCitizenButton")
         self.next_button.setAccessibleName(self.tr("Next citizen"))
+        self.face_button = QPushButton(self.tr("Face photo"), self)
+        self.face_button.setObjectName("facePhotoButton")
+        self.face_button.setAccessibleName(self.tr("Take the citizen's face photo"))
+        self.materials_button = QPushButton(self.tr("Photograph materials"), self)
+        self.materials_button.setObjectName("materialsPhotoButton")
+        self.materials_button.setAccessibleName(self.tr("Photograph a paper document"))
+        self.captures_label = QLabel(self)
+        self.captures_label.setObjectName("capturesLabel")
+        self.face_photo: bytes | None = None
+        self.material_photos: list[bytes] = []
         self.queue = QueueView(self)
 
         handle = QWidget(self)
@@ -94,6 +115,9 @@ class CounterWindow(QMainWindow):
         handle_layout.addWidget(self.form, 1)
         handle_layout.addWidget(self.message)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.face_button)
+        buttons.addWidget(self.materials_button)
+        buttons.addWidget(self.captures_label)
         buttons.addStretch(1)
         buttons.addWidget(self.next_button)
         buttons.addWidget(self.save_button)
@@ -119,6 +143,20 @@ class CounterWindow(QMainWindow):
         devices.device_failed.connect(self._on_device_failed)
         devices.status_changed.connect(self._on_devices_changed)
         self._on_devices_changed()
+        self.scans = ScanRouter(ctx, language, self)
+        devices.code_scanned.connect(self.scans.route)
+        self.scans.person_resolved.connect(self._on_person)
+        self.scans.filing_requested.connect(self.show_filing)
+        self.scans.failed.connect(self._on_scan_failed)
+        self.scans.resolving.connect(self.identity.set_reading)
+        self.printer = PrintWorker(language, parent=self)
+        self.printer.printed.connect(self._on_printed)
+        self.printer.failed.connect(self._on_print_failed)
+        self.printer.warning.connect(self._on_print_warning)
+        self._saved_text = ""
+        self.last_printed: str | None = None
+        self.face_button.clicked.connect(self.take_face_photo)
+        self.materials_button.clicked.connect(self.photograph_materials)
         self.identity.reveal_requested.connect(self.reveal_name)
         self.save_button.clicked.connect(self.save)
         self.next_button.clicked.connect(self.next_citizen)
@@ -206,8 +244,76 @@ class CounterWindow(QMainWindow):
             store = SyncStateStore(self._ctx.db)
             self.db_lane.submit(functools.partial(store.set, **{DEVICES_KEY: health}))
 
+    @Slot(str)
+    def _on_scan_failed(self, message: str) -> None:
+        self.identity.show_error(message)
+
+    @Slot(str)
+    def show_filing(self, key: str) -> None:
+        """A receipt was scanned: show its filing in the queue."""
+        self.tabs.setCurrentWidget(self.queue)
+        if not self.queue.select_filing(key):
+            self._set_message(
+                self.tr("No filing with this receipt at this terminal: %1").replace("%1", key),
+                ok=False,
+            )
+
+    # ---- camera ---------------------------------------------------------------------------
+    def _open_camera_dialog(self, mode: str) -> bytes | None:
+        camera = self.devices.make_camera()
+        if camera is None:
+            problem = self.devices.camera_problem()
+            self._set_message(
+                self.tr("No camera at this terminal.") + (f" {problem}" if problem else ""),
+                ok=False,
+            )
+            return None
+        dialog = FaceCaptureDialog(
+            camera, self, mode="face" if mode == "face" else "materials", language=self._language
+        )
+        dialog.exec()
+        return dialog.jpeg
+
+    @Slot()
+    def take_face_photo(self) -> None:
+        photo = self._open_camera_dialog("face")
+        if photo is not None:
+            self.face_photo = photo
+            self._show_captures()
+
+    @Slot()
+    def photograph_materials(self) -> None:
+        photo = self._open_camera_dialog("materials")
+        if photo is not None:
+            self.material_photos.append(photo)
+            self._show_captures()
+
+    def _show_captures(self) -> None:
+        parts = []
+        if self.face_photo is not None:
+            parts.append(self.tr("face photo taken"))
+        if self.material_photos:
+            parts.append(self.tr("%n material photo(s)", "", len(self.material_photos)))
+        self.captures_label.setText(" · ".join(parts))
+
+    def _attachments(self) -> list[Attachment]:
+        """The photos taken for this citizen, coded for the item's checklist."""
+        out = []
+        if self.face_photo is not None:
+            out.append(Attachment("face_photo", self.face_photo))
+        codes = [m.code for m in self.form.item.materials] if self.form.item else []
+        for n, photo in enumerate(self.material_photos):
+            out.append(Attachment(codes[n] if n < len(codes) else f"material_{n + 1}", photo))
+        return out
+
+    def _forget_captures(self) -> None:
+        self.face_photo = None
+        self.material_photos = []
+        self._show_captures()
+
     def next_citizen(self) -> None:
         self.devices.take_demo_card()
+        self._forget_captures()
         self.person = None
         self.identity.show_person(None)
         self.form.clear()
@@ -246,6 +352,7 @@ class CounterWindow(QMainWindow):
             person=person,
             operator_code=self._operator.code,
             validated=checked,
+            attachments=self._attachments(),
         )
         self.save_button.setEnabled(False)
         self._set_message(self.tr("Saving..."), ok=True)
@@ -257,12 +364,64 @@ class CounterWindow(QMainWindow):
         assert isinstance(saved, SavedFiling)
         self.last_saved = saved
         self.form.clear()
-        self._set_message(
-            self.tr("Saved and queued for upload. Reference: %1").replace("%1", saved.uid[:8]),
-            ok=True,
+        self._forget_captures()
+        self._saved_text = self.tr("Saved and queued for upload. Reference: %1").replace(
+            "%1", saved.uid[:8]
         )
+        self._set_message(self._saved_text, ok=True)
         self._update_save_enabled()
         self.refresh()
+        self.print_receipt(saved)
+
+    # ---- printing -------------------------------------------------------------------------
+    def print_receipt(self, saved: SavedFiling) -> None:
+        """The receipt with its lookup QR: on the thermal printer, else as a PDF file."""
+        person = self.person
+        if person is None:
+            return
+        item = self._catalog.item(saved.item_code)
+        receipt = build_receipt(
+            FilingFacts(
+                uid=saved.uid,
+                item_code=item.code,
+                item_name=item.name,
+                created_at=saved.created_at,
+                person_name=person.read.name,
+                person_id_number=person.read.id_number,
+                station_name=self._station.name,
+                station_code=self._station.code,
+                operator_code=self._operator.code,
+                time_limit_days=item.time_limit_days,
+            )
+        )
+        printer = self.devices.receipt_printer
+        if printer is not None:
+            self.printer.receipt_to_device(receipt, printer)
+        else:
+            folder = self._ctx.paths.root / "receipts"
+            self.printer.receipt_pdf(receipt, folder / f"{saved.uid}.pdf")
+
+    @Slot(str)
+    def _on_printed(self, where: str) -> None:
+        self.last_printed = where
+        self._set_message(
+            self._saved_text + " " + self.tr("Receipt printed (%1).").replace("%1", where), ok=True
+        )
+
+    @Slot(str)
+    def _on_print_warning(self, message: str) -> None:
+        self._set_message(self.message.text() + " " + message, ok=False)
+
+    @Slot(str)
+    def _on_print_failed(self, message: str) -> None:
+        self._set_message(
+            self._saved_text
+            + " "
+            + self.tr("The receipt was not printed: %1 The filing is saved.").replace(
+                "%1", message
+            ),
+            ok=False,
+        )
 
     # ---- sync -------------------------------------------------------------------------------
     @Slot()
@@ -325,6 +484,8 @@ class CounterWindow(QMainWindow):
         """Stop sync, then the device watchers, then the database lane (finishing saves)."""
         if self.sync is not None:
             self.sync.shutdown()
+        self.scans.shutdown()
+        self.printer.shutdown()
         self.devices.shutdown()
         self.db_lane.shutdown()
 

@@ -86,3 +86,14 @@ class QueueView(QWidget):
 
     def set_rows(self, rows: list[FilingSummary]) -> None:
         self.model.set_rows(rows)
+
+    def select_filing(self, key: str) -> bool:
+        """Select the filing whose uid or receipt number is `key` (a scanned receipt)."""
+        wanted = key.strip().lower()
+        for n in range(self.model.rowCount()):
+            row = self.model.row(n)
+            if wanted in (row.uid.lower(), (row.receipt_no or "").lower()):
+                self.table.selectRow(n)
+                self.table.scrollTo(self.model.index(n, 0))
+                return True
+        return False

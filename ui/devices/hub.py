@@ -12,19 +12,24 @@ from __future__ import annotations
 import functools
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
 from app.identity import PersonRead
-from app.settings import DeviceSettings
+from app.settings import DeviceSettings, ScannerDriver
 from devices.base import DeviceError, DeviceHealth
+from devices.camera import Camera, SimulatedCamera
 from devices.identity import IdentityReader
+from devices.receipt_printer import ReceiptPrinter
 from devices.registry import (
     KIND_LABELS,
     DeviceKind,
     DeviceReport,
-    IdentityDevices,
+    TerminalDevices,
+    build_camera,
     build_identity_readers,
+    build_receipt_printer,
     discover_all,
 )
 from devices.simulated_identity import SimulatedIdentityReader
@@ -34,7 +39,9 @@ from ui.devices.identity_watcher import (
     health_of,
     person_of,
 )
+from ui.scanner_worker import ScannerThread, ScannerWorker
 from ui.tasks import TaskLane
+from ui.wedge_scanner import WedgeScanner
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +76,7 @@ class DeviceStatus:
 
 class DeviceHub(QObject):
     person_read = Signal(object)  # PersonRead, from any identity reader
+    code_scanned = Signal(str)  # from the keyboard-wedge filter or a serial scanner
     card_removed = Signal(str)  # DeviceKind value
     device_failed = Signal(str, str)  # DeviceKind value, message in the UI language
     status_changed = Signal()  # `statuses()` changed
@@ -88,27 +96,55 @@ class DeviceHub(QObject):
         self._watchers: list[IdentityWatcher] = []
         self._lane = TaskLane("device-discovery", self)
         self.discovered = False
+        self.reports: dict[DeviceKind, DeviceReport] = {}
+        self.receipt_printer: ReceiptPrinter | None = None
+        self._cfg = DeviceSettings()
+        self._demo = False
+        self._scanner: ScannerThread | None = None
+        self._wedge: WedgeScanner | None = None
 
-    def discover(self, cfg: DeviceSettings, *, demo: bool) -> None:
+    def discover(self, cfg: DeviceSettings, *, demo: bool, receipts: Path | None = None) -> None:
         """Find the devices on a worker thread (probing serial ports takes a moment), then
         watch what was found. `status_changed` fires when it is done."""
+        self._cfg, self._demo = cfg, demo
+        if cfg.scanner in (ScannerDriver.AUTO, ScannerDriver.WEDGE):
+            self.install_wedge()
         self._lane.submit(
-            functools.partial(self._discover, cfg, demo),
+            functools.partial(self._discover, cfg, demo, receipts),
             self._on_discovered,
             self._on_discovery_failed,
         )
 
     @staticmethod
-    def _discover(cfg: DeviceSettings, demo: bool) -> IdentityDevices:
+    def _discover(cfg: DeviceSettings, demo: bool, receipts: Path | None) -> TerminalDevices:
         reports = discover_all(cfg)
         built = build_identity_readers(cfg, demo=demo, reports=reports)
         for report in reports:  # kinds that are not identity readers: report them as found
             if report.kind not in built.readers and report.kind not in built.absent:
                 built.others[report.kind] = report
+        built.reports = reports
+        printer = next(r for r in reports if r.kind is DeviceKind.RECEIPT_PRINTER)
+        folder = str(receipts) if receipts is not None else "receipts"
+        built.receipt_printer = build_receipt_printer(cfg, printer, demo=demo, folder=folder)
+        if built.receipt_printer is not None and not printer.present:
+            built.others[DeviceKind.RECEIPT_PRINTER] = DeviceReport(
+                DeviceKind.RECEIPT_PRINTER, "simulated", True, "simulator"
+            )
         return built
 
     def _on_discovered(self, result: object) -> None:
-        assert isinstance(result, IdentityDevices)
+        assert isinstance(result, TerminalDevices)
+        self.reports = {r.kind: r for r in result.reports}
+        self.receipt_printer = result.receipt_printer
+        scanner = self.reports.get(DeviceKind.SCANNER)
+        if scanner is not None and scanner.driver == "serial" and scanner.present:
+            self._start_serial_scanner(scanner.detail)
+        camera = self.reports.get(DeviceKind.CAMERA)
+        if camera is not None and not camera.present and self._demo:
+            # The demo photographs with the simulated camera, as it reads simulated cards.
+            result.others[DeviceKind.CAMERA] = DeviceReport(
+                DeviceKind.CAMERA, "simulated", True, "simulator"
+            )
         self.use(result.readers, {**result.absent, **result.others})
 
     def _on_discovery_failed(self, exc: BaseException) -> None:
@@ -146,9 +182,58 @@ class DeviceHub(QObject):
         self.discovered = True
         self.status_changed.emit()
 
+    # ---- scanners and the camera -----------------------------------------------------------
+    def install_wedge(self) -> None:
+        """Listen for keyboard-wedge scanners everywhere in the application."""
+        app = QCoreApplication.instance()
+        if self._wedge is None and app is not None:
+            self._wedge = WedgeScanner(self)
+            self._wedge.codeScanned.connect(self._on_code)
+            self._wedge.install(app)
+
+    def _start_serial_scanner(self, port: str) -> None:
+        from devices.serial_scanner import SerialScanner
+
+        worker = ScannerWorker(
+            SerialScanner(port, self._cfg.scanner_baudrate), language=self._language
+        )
+        worker.codeScanned.connect(self._on_code)
+        worker.failed.connect(self._on_scanner_failed)
+        self._scanner = ScannerThread(worker, self)
+        self._scanner.start()
+
+    @Slot(str)
+    def _on_code(self, code: str) -> None:
+        self.code_scanned.emit(code)
+
+    @Slot(str)
+    def _on_scanner_failed(self, message: str) -> None:
+        self.device_failed.emit(DeviceKind.SCANNER.value, message)
+
+    def make_camera(self) -> Camera | None:
+        """A camera to open for one capture (the dialog opens and closes it), or None."""
+        report = self.reports.get(DeviceKind.CAMERA)
+        if report is None:
+            return SimulatedCamera() if self._demo else None
+        return build_camera(self._cfg, report, demo=self._demo)
+
+    def camera_problem(self) -> str:
+        report = self.reports.get(DeviceKind.CAMERA)
+        if report is None:
+            return ""
+        return report.reason(self._language)
+
     # ---- life ------------------------------------------------------------------------------
     def shutdown(self) -> None:
         self._lane.shutdown()
+        if self._wedge is not None:
+            app = QCoreApplication.instance()
+            if app is not None:
+                self._wedge.uninstall(app)
+            self._wedge = None
+        if self._scanner is not None:
+            self._scanner.shutdown()
+            self._scanner = None
         for watcher in self._watchers:
             watcher.worker.stop()
         for watcher in self._watchers:

@@ -15,7 +15,7 @@ import logging
 from enum import Enum
 from typing import Any
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import QCoreApplication, Qt, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -43,6 +43,7 @@ from app.settings import DEVICE_SETTING_LABELS, DeviceSettings, save_settings
 from devices.registry import KIND_LABELS, DeviceKind, DeviceReport, discover_all
 from devices.self_test import TestResult, mask_code, run_test
 from ui.tasks import TaskLane
+from ui.wedge_scanner import WedgeScanner
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,11 @@ class TechnicianWindow(QMainWindow):
         self.setCentralWidget(self.pages)
         self.pages.addWidget(self._build_login())
         self.pages.addWidget(self._build_panel())
+        self.wedge = WedgeScanner(self)
+        self.wedge.codeScanned.connect(self.show_scanned)
+        app = QCoreApplication.instance()
+        if app is not None:
+            self.wedge.install(app)
 
     # ---- the password page -----------------------------------------------------------------
     def _build_login(self) -> QWidget:
@@ -320,6 +326,8 @@ class TechnicianWindow(QMainWindow):
     @Slot(str)
     def show_scanned(self, code: str) -> None:
         """A keyboard-wedge burst was caught: show that the scanner works (masked)."""
+        if not self.unlocked:
+            return  # a scan at the password page says nothing to whoever stands there
         self.scan_box.setText(self.tr("Scanner works. Read: %1").replace("%1", mask_code(code)))
 
     # ---- helpers ---------------------------------------------------------------------------
@@ -330,6 +338,9 @@ class TechnicianWindow(QMainWindow):
         return self.tr("Unexpected error; the details are in the log.")
 
     def shutdown(self) -> None:
+        app = QCoreApplication.instance()
+        if app is not None:
+            self.wedge.uninstall(app)
         self.lane.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:
