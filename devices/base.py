@@ -8,6 +8,20 @@ from dataclasses import dataclass
 from app.errors import UserFacingError
 
 
+def _port_errors() -> tuple[type[Exception], ...]:
+    try:
+        import termios
+    except ImportError:  # Windows
+        return (OSError,)
+    return (OSError, termios.error)
+
+
+# What a serial port raises when the device behind it is gone: OSError (pyserial's
+# SerialException is one) and, on POSIX, termios.error, which pyserial lets through from
+# tcflush/tcdrain on a port whose device was unplugged.
+PORT_ERRORS: tuple[type[Exception], ...] = _port_errors()
+
+
 class DeviceError(UserFacingError):
     """A device is absent or failed; the message says what the operator can do."""
 

@@ -25,7 +25,7 @@ import serial  # type: ignore[import-untyped]
 
 from app.identity import PersonRead
 from devices import sam_protocol as sam
-from devices.base import DeviceError, DeviceHealth, NoCard
+from devices.base import PORT_ERRORS, DeviceError, DeviceHealth, NoCard
 from devices.id_card_text import PHOTO_MIME, parse_base_info, parse_text_block
 from devices.sam_protocol import SamLink, SamStatus
 
@@ -236,7 +236,7 @@ class SamIdCardReader:
         if close is not None:
             try:
                 close()
-            except OSError:
+            except PORT_ERRORS:
                 log.debug("closing the ID card port failed", exc_info=True)
 
     def _simple(self, command: sam.Command) -> sam.Response:

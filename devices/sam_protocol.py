@@ -48,7 +48,7 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
-from devices.base import DeviceError
+from devices.base import PORT_ERRORS, DeviceError
 
 log = logging.getLogger(__name__)
 
@@ -340,7 +340,7 @@ class SamLink:
             return
         try:
             reset()
-        except OSError as exc:
+        except PORT_ERRORS as exc:
             raise link_broken_error() from exc
 
     def _write(self, frame: bytes) -> None:
@@ -349,7 +349,7 @@ class SamLink:
             flush = getattr(self.port, "flush", None)
             if flush is not None:
                 flush()
-        except OSError as exc:  # pyserial's SerialException is an OSError
+        except PORT_ERRORS as exc:  # pyserial's SerialException is an OSError
             raise link_broken_error() from exc
 
     def _read_upto(self, size: int, deadline: float) -> bytes:
@@ -363,7 +363,7 @@ class SamLink:
                 self.port.timeout = remaining
             try:
                 chunk = self.port.read(size - len(buf))
-            except OSError as exc:
+            except PORT_ERRORS as exc:
                 raise link_broken_error() from exc
             buf += chunk
         return bytes(buf)

@@ -29,7 +29,7 @@ from typing import Any, Protocol
 
 import serial  # type: ignore[import-untyped]
 
-from devices.base import DeviceError, DeviceHealth
+from devices.base import PORT_ERRORS, DeviceError, DeviceHealth
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +107,10 @@ def decode_code(raw: bytes) -> str:
     except UnicodeDecodeError:
         text = raw.decode("gb18030", errors="replace")
     return text.strip(_STRIP)
+
+
+# A port closed under a read can also surface as TypeError/ValueError from its closed fd.
+_READ_ERRORS: tuple[type[Exception], ...] = (*PORT_ERRORS, TypeError, ValueError)
 
 
 class SerialScanner:
@@ -224,7 +228,7 @@ class SerialScanner:
         if port is not None:
             try:
                 port.close()
-            except OSError:
+            except PORT_ERRORS:
                 log.debug("closing the scanner port failed", exc_info=True)
 
     def _receive(self, wait: float) -> None:
@@ -233,7 +237,7 @@ class SerialScanner:
             if port.timeout != wait:
                 port.timeout = wait
             chunk = port.read(port.in_waiting or 1)
-        except (OSError, TypeError, ValueError) as exc:
+        except _READ_ERRORS as exc:
             # pyserial raises SerialException (an OSError) when the device goes away; a port
             # closed under a read can surface as TypeError/ValueError from its closed fd.
             if self._closed:

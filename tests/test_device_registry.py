@@ -34,7 +34,7 @@ from devices.registry import (
 from devices.self_test import run_test
 from devices.simulated_identity import SimulatedIdentityReader
 from tests.centre_process import yibao
-from tests.pcscd_process import SOCKET_ENV
+from tests.pcscd_process import SOCKET_ENV, client_socket
 from tests.sam_simulator import SamSimulator, SimCard
 
 
@@ -101,10 +101,10 @@ def test_none_and_simulated_are_honoured() -> None:
     assert isinstance(built.readers[DeviceKind.SSC_CARD], SimulatedIdentityReader)
 
 
-def test_demo_gets_simulators_and_a_station_gets_reasons(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.setenv(SOCKET_ENV, str(tmp_path / "none.comm"))
+def test_demo_gets_simulators_and_a_station_gets_reasons() -> None:
+    # The PC/SC client library reads its socket name once per process: use the private one
+    # the pcscd tests use, where no pcscd listens outside those tests.
+    client_socket()
     cfg = DeviceSettings()
     station = build_identity_readers(cfg, demo=False, reports=[discover_id_card(cfg, [])])
     assert station.readers == {}

@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 from app.context import AppContext
 from app.services.technician_auth import TechnicianAuth
 from app.settings import IdCardDriver, load_settings
-from tests.pcscd_process import SOCKET_ENV
+from tests.pcscd_process import client_socket
 from tests.sam_simulator import SamSimulator, SimCard
 from ui.app import save_screenshot
 from ui.technician.window import TechnicianWindow
@@ -33,10 +33,8 @@ def _chinese(chinese: None) -> None:
 
 
 @pytest.fixture
-def window(
-    qtbot: QtBot, ctx: AppContext, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> Iterator[TechnicianWindow]:
-    monkeypatch.setenv(SOCKET_ENV, str(tmp_path / "no-pcscd.comm"))
+def window(qtbot: QtBot, ctx: AppContext) -> Iterator[TechnicianWindow]:
+    client_socket()  # the tests' private pcscd socket, where no pcscd listens now
     TechnicianAuth(ctx.secrets, ctx.db).set_password(PASSWORD)
     win = TechnicianWindow(ctx, "zh_CN")
     qtbot.addWidget(win)
