@@ -17,18 +17,21 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["YIBAO_KEYRING"] = "file"
 os.environ.pop("YIBAO_HOME", None)
 
-# The PC/SC client library fixes its socket name the first time anything in the process talks
-# to pcscd (every counter window's device discovery does). Fix it now to the private socket the
-# card tests start their own pcscd on, so no test ever talks to a pcscd of the host's.
-from tests.pcscd_process import client_socket  # noqa: E402
-
-client_socket()
-
 from app.context import AppContext
 from app.services.station_service import DEMO_OPERATOR_CODE, StationInfo
 from devices.simulated_identity import SimulatedIdentityReader
+from tests.pcscd_process import client_socket
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_pcscd_socket() -> None:
+    """The PC/SC client library fixes its socket name the first time anything in the process
+    talks to pcscd (every counter window's device discovery does). Fix it before any test to
+    the private socket the card tests start their own pcscd on, so no test ever talks to a
+    pcscd of the host's."""
+    client_socket()
 
 
 @pytest.fixture

@@ -87,7 +87,8 @@ def test_fill_and_save_one_filing_through_the_widgets(
     qtbot.waitUntil(lambda: window.last_saved is not None, timeout=5000)
     qtbot.waitUntil(lambda: window.queue.model.rowCount() == 1, timeout=5000)
     assert "已保存" in window.message.text()
-    assert window.status.waiting_label.text() == "待上传：1"
+    # The queue rows and the counts come back from the database lane one after the other.
+    qtbot.waitUntil(lambda: window.status.waiting_label.text() == "待上传：1", timeout=5000)
     row = window.queue.model.row(0)
     assert row.item_code == "CX-CBDJ-001" and row.state == "queued"
     assert window.queue.model.data(window.queue.model.index(0, 3)) == "已保存，待上传"
