@@ -19,6 +19,7 @@ from app.catalog.schema import FieldType
 from app.context import AppContext
 from app.services.demo_data import demo_values
 from app.validation import validate_form
+from devices.registry import DeviceKind
 from devices.simulated_identity import SimulatedIdentityReader
 from ui.app import build_counter_window, save_screenshot
 from ui.counter.editors import ChoiceEditor, DateEditor, ReadOnlyEditor
@@ -291,3 +292,31 @@ def test_the_face_photo_from_the_demo_camera_goes_with_the_filing(
     assert window.face_photo is None  # not kept for the next filing
     blobs_after = sum(1 for p in ctx.paths.blobs.rglob("*") if p.is_file())
     assert blobs_after == blobs_before + 1
+
+
+def test_an_e_voucher_read_by_the_configured_camera(
+    qtbot: QtBot, ctx: AppContext, tmp_path: Path
+) -> None:
+    """The camera is a video file (as a technician may set for a pilot); the code it shows is
+    routed like a scanned one: on the demo station, to the offline message."""
+    from app.settings import CameraDriver
+    from devices.qr_frames import make_frame
+    from tests.test_camera import write_video
+
+    token = "YBEV1.counter-camera-" + "q" * 30
+    video = write_video(tmp_path / "phone.avi", [make_frame(token, seed=n) for n in range(8)])
+    ctx.settings = ctx.settings.with_changes(
+        devices=ctx.settings.devices.with_changes(
+            camera=CameraDriver.OPENCV, camera_video_file=str(video)
+        )
+    )
+    win = build_counter_window(ctx, demo=True, language="zh_CN")
+    qtbot.addWidget(win)
+    win.show()
+    try:
+        qtbot.waitUntil(lambda: win.devices.discovered, timeout=5000)
+        assert win.devices.reports[DeviceKind.CAMERA].driver == "video_file"
+        qtbot.mouseClick(win.identity.camera_scan_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "社保卡或身份证" in win.identity.summary.text(), timeout=5000)
+    finally:
+        win.shutdown()

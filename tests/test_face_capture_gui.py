@@ -245,3 +245,22 @@ def test_captured_photo_is_stored_encrypted(
         service.store(b"not a jpeg")
     with pytest.raises(CaptureRejected):
         service.store(jpeg[:3] + b"\0" * 400_000 + b"\xff\xd9", CaptureKind.FACE)
+
+
+def test_an_e_voucher_shown_to_the_camera_is_read(
+    qtbot: QtBot, tmp_path: Path, open_dialogs: list[FaceCaptureDialog]
+) -> None:
+    """QR mode: a video of a phone showing an e-voucher, decoded by the default decoder."""
+    from devices.qr_frames import Degradation, make_frame
+    from tests.test_camera import write_video
+
+    token = "YBEV1.camera-scan-" + "k" * 30
+    empty = [make_frame([], seed=n) for n in range(5)]  # the phone is not up yet
+    held_up = Degradation(blur_sigma=1.0, rotation_deg=8.0)
+    shown = [make_frame(token, held_up, seed=n) for n in range(10)]
+    video = write_video(tmp_path / "phone.avi", empty + shown)
+    dialog = make_dialog(qtbot, open_dialogs, OpenCvCamera(video, loop=True), mode="qr")
+    with qtbot.waitSignal(dialog.accepted, timeout=TIMEOUT_MS):
+        dialog.show()
+    assert dialog.code == token
+    assert dialog.jpeg is None  # nothing photographed in this mode

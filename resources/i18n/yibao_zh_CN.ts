@@ -129,6 +129,10 @@
         <translation>材料拍照</translation>
     </message>
     <message>
+        <source>Scan the e-voucher with the camera</source>
+        <translation>用摄像头扫描医保电子凭证</translation>
+    </message>
+    <message>
         <source>Camera preview</source>
         <translation>摄像头画面</translation>
     </message>
@@ -221,6 +225,14 @@
     <message>
         <source>Read ID card</source>
         <translation>读取身份证</translation>
+    </message>
+    <message>
+        <source>E-voucher by camera</source>
+        <translation>摄像头扫码</translation>
+    </message>
+    <message>
+        <source>Read the medical-insurance e-voucher with the camera</source>
+        <translation>用摄像头读取医保电子凭证</translation>
     </message>
     <message>
         <source>Show full name</source>

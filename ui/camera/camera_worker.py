@@ -36,11 +36,12 @@ from devices.photo_encoding import (
     encode_face_photo,
     encode_material_photo,
 )
+from devices.qr_decoder import QrDecoder, make_decoder
 
 log = logging.getLogger(__name__)
 
 Frame = NDArray[np.uint8]
-Mode = Literal["face", "materials"]
+Mode = Literal["face", "materials", "qr"]
 
 # Assessed frames in a row that must pass before the photo is taken automatically: about a
 # third of a second at 15 fps, long enough that one lucky frame of a moving head does not count.
@@ -90,6 +91,7 @@ class CameraWorker(QObject):
     verdictChanged = Signal(object)  # noqa: N815 - a FaceVerdict
     faceReady = Signal(bytes)  # noqa: N815 - the JPEG
     pageCaptured = Signal(object)  # noqa: N815 - a PageCapture
+    codeScanned = Signal(str)  # noqa: N815 - qr mode: the first code read
     failed = Signal(str)
     stopped = Signal()
 
@@ -105,8 +107,11 @@ class CameraWorker(QObject):
         face_max_bytes: int = FACE_MAX_BYTES,
         material_max_bytes: int = MATERIAL_MAX_BYTES,
         preview_width: int = PREVIEW_WIDTH,
+        qr_decoder: str | None = None,
     ) -> None:
         super().__init__()
+        self._qr_decoder_name = qr_decoder
+        self._qr: QrDecoder | None = None
         self._camera = camera
         self._mode: Mode = mode
         self._language = language
@@ -177,6 +182,7 @@ class CameraWorker(QObject):
 
     def _halt(self) -> None:
         self._running = False
+        self._qr = None  # zxing-cpp's objects must not outlive the interpreter's shutdown
         if self._timer is not None:
             self._timer.stop()
         try:
@@ -206,6 +212,8 @@ class CameraWorker(QObject):
             self._frame = frame
             if self._mode == "face":
                 self._face_step(frame)
+            elif self._mode == "qr":
+                self._qr_step(frame)
             else:
                 self._page_step(frame)
         except Exception as exc:
@@ -237,6 +245,18 @@ class CameraWorker(QObject):
         jpeg = encode_face_photo(frame, face, self._face_max)
         self._delivered = True
         self.faceReady.emit(jpeg)
+
+    def _qr_step(self, frame: Frame) -> None:
+        """E-voucher by camera: decode every frame (about 1 ms with zxing-cpp) until one reads."""
+        if self._qr is None:
+            self._qr = make_decoder(self._qr_decoder_name)
+        self._send_preview(self._scaled(frame))
+        if self._delivered:
+            return
+        codes = self._qr.decode(frame)
+        if codes:
+            self._delivered = True
+            self.codeScanned.emit(codes[0])
 
     def _page_step(self, frame: Frame) -> None:
         if self._count % self._assess_every == 0:

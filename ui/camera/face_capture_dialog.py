@@ -36,6 +36,8 @@ ERROR_STYLE = "font-size: 20pt; font-weight: bold; color: #b00020;"
 GUIDANCE_MIN_HEIGHT = 110  # two lines at 28 pt: a long error message must not be clipped
 WAITING_ZH = "正在打开摄像头…"
 WAITING_EN = "Opening the camera..."
+SHOW_CODE_ZH = "请把手机上的医保电子凭证二维码对准镜头"
+SHOW_CODE_EN = "Hold the e-voucher QR code on the phone up to the camera"
 
 
 class FaceCaptureDialog(QDialog):
@@ -54,6 +56,7 @@ class FaceCaptureDialog(QDialog):
         auto_capture: bool = True,
         gate_frames: int = GATE_FRAMES,
         assess_every: int = 1,
+        qr_decoder: str | None = None,
     ) -> None:
         super().__init__(parent)
         self._mode: Mode = mode
@@ -62,10 +65,15 @@ class FaceCaptureDialog(QDialog):
         self._page: PageCapture | None = None
         self._verdict: FaceVerdict | None = None
         self._failed = False
-        self.setObjectName("faceCaptureDialog" if mode == "face" else "materialsCaptureDialog")
-        self.setWindowTitle(
-            self.tr("Face photo") if mode == "face" else self.tr("Photo of materials")
-        )
+        self._code: str | None = None
+        names = {"face": "faceCaptureDialog", "materials": "materialsCaptureDialog"}
+        self.setObjectName(names.get(mode, "qrScanDialog"))
+        titles = {
+            "face": self.tr("Face photo"),
+            "materials": self.tr("Photo of materials"),
+            "qr": self.tr("Scan the e-voucher with the camera"),
+        }
+        self.setWindowTitle(titles[mode])
 
         self.preview = QLabel(self)
         self.preview.setObjectName("cameraPreview")
@@ -95,6 +103,7 @@ class FaceCaptureDialog(QDialog):
         self.use_button.setObjectName("usePhotoButton")
         self.use_button.setAccessibleName(self.tr("Use this photo"))
         self.use_button.setVisible(mode == "materials")
+        self.capture_button.setVisible(mode != "qr")
         self.use_button.setEnabled(False)
         self.cancel_button = QPushButton(self.tr("Cancel"), self)
         self.cancel_button.setObjectName("cancelCaptureButton")
@@ -124,16 +133,20 @@ class FaceCaptureDialog(QDialog):
             gate_frames=gate_frames,
             assess_every=assess_every,
             auto_capture=auto_capture,
+            qr_decoder=qr_decoder,
         )
         worker.frameReady.connect(self._on_frame)
         worker.verdictChanged.connect(self._on_verdict)
         worker.faceReady.connect(self._on_face_ready)
         worker.pageCaptured.connect(self._on_page_captured)
         worker.failed.connect(self._on_failed)
+        worker.codeScanned.connect(self._on_code)
         self.session = CameraSession(worker, self)
         self.preview.setText(self.tr("Opening the camera..."))
         if mode == "face":
             self._say(WAITING_ZH, WAITING_EN)
+        elif mode == "qr":
+            self._say(SHOW_CODE_ZH, SHOW_CODE_EN)
         else:
             self._say(PLACE_SHEET_ZH, PLACE_SHEET_EN)
 
@@ -221,6 +234,16 @@ class FaceCaptureDialog(QDialog):
         self.capture_button.setAccessibleName(self.tr("Retake"))
         self.capture_button.setEnabled(True)
         self.use_button.setEnabled(True)
+
+    @Slot(str)
+    def _on_code(self, code: str) -> None:
+        self._code = code
+        self.accept()
+
+    @property
+    def code(self) -> str | None:
+        """QR mode: the code read, once there is one."""
+        return self._code
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:

@@ -12,6 +12,7 @@ from ui import labels
 class IdentityPanel(QGroupBox):
     read_requested = Signal()
     reveal_requested = Signal()  # the operator asked to see the full name (audited)
+    camera_scan_requested = Signal()  # read an e-voucher with the camera
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -19,6 +20,11 @@ class IdentityPanel(QGroupBox):
         self.read_button = QPushButton(self.tr("Read ID card"), self)
         self.read_button.setObjectName("readCardButton")
         self.read_button.setAccessibleName(self.tr("Read ID card"))
+        self.camera_scan_button = QPushButton(self.tr("E-voucher by camera"), self)
+        self.camera_scan_button.setObjectName("cameraScanButton")
+        self.camera_scan_button.setAccessibleName(
+            self.tr("Read the medical-insurance e-voucher with the camera")
+        )
         self.reveal_button = QPushButton(self.tr("Show full name"), self)
         self.reveal_button.setObjectName("revealNameButton")
         self.reveal_button.setAccessibleName(self.tr("Show full name"))
@@ -30,9 +36,11 @@ class IdentityPanel(QGroupBox):
         layout = QHBoxLayout(self)
         layout.addWidget(self.summary, 1)
         layout.addWidget(self.reveal_button)
+        layout.addWidget(self.camera_scan_button)
         layout.addWidget(self.read_button)
         self.read_button.clicked.connect(self.read_requested)
         self.reveal_button.clicked.connect(self.reveal_requested)
+        self.camera_scan_button.clicked.connect(self.camera_scan_requested)
         self._person: PersonRead | None = None
         self.show_person(None)
 

@@ -38,6 +38,7 @@ from app.services.station_service import OperatorInfo, StationInfo
 from app.validation import validate_form
 from sync.engine import SyncReport
 from sync.state import DEVICES_KEY, SyncStateStore
+from ui.camera.camera_worker import Mode
 from ui.camera.face_capture_dialog import FaceCaptureDialog
 from ui.counter.form_view import FormView
 from ui.counter.identity_panel import IdentityPanel
@@ -155,6 +156,7 @@ class CounterWindow(QMainWindow):
         self.printer.warning.connect(self._on_print_warning)
         self._saved_text = ""
         self.last_printed: str | None = None
+        self.identity.camera_scan_requested.connect(self.scan_with_camera)
         self.face_button.clicked.connect(self.take_face_photo)
         self.materials_button.clicked.connect(self.photograph_materials)
         self.identity.reveal_requested.connect(self.reveal_name)
@@ -259,7 +261,7 @@ class CounterWindow(QMainWindow):
             )
 
     # ---- camera ---------------------------------------------------------------------------
-    def _open_camera_dialog(self, mode: str) -> bytes | None:
+    def _open_camera_dialog(self, mode: Mode) -> FaceCaptureDialog | None:
         camera = self.devices.make_camera()
         if camera is None:
             problem = self.devices.camera_problem()
@@ -269,23 +271,33 @@ class CounterWindow(QMainWindow):
             )
             return None
         dialog = FaceCaptureDialog(
-            camera, self, mode="face" if mode == "face" else "materials", language=self._language
+            camera,
+            self,
+            mode=mode,
+            language=self._language,
+            qr_decoder=self._ctx.settings.devices.qr_decoder,
         )
         dialog.exec()
-        return dialog.jpeg
+        return dialog
+
+    @Slot()
+    def scan_with_camera(self) -> None:
+        dialog = self._open_camera_dialog("qr")
+        if dialog is not None and dialog.code:
+            self.scans.route(dialog.code)
 
     @Slot()
     def take_face_photo(self) -> None:
-        photo = self._open_camera_dialog("face")
-        if photo is not None:
-            self.face_photo = photo
+        dialog = self._open_camera_dialog("face")
+        if dialog is not None and dialog.jpeg is not None:
+            self.face_photo = dialog.jpeg
             self._show_captures()
 
     @Slot()
     def photograph_materials(self) -> None:
-        photo = self._open_camera_dialog("materials")
-        if photo is not None:
-            self.material_photos.append(photo)
+        dialog = self._open_camera_dialog("materials")
+        if dialog is not None and dialog.jpeg is not None:
+            self.material_photos.append(dialog.jpeg)
             self._show_captures()
 
     def _show_captures(self) -> None:
