@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from app.documents import FilingFacts, PendingMaterial
 from app.documents.receipt import Receipt
 from app.identity import PersonRead, mask_id_number, mask_name
 from app.settings import DeviceSettings
@@ -139,26 +140,28 @@ def _test_camera(cfg: DeviceSettings, timeout: float) -> list[str]:
 TEST_UID = "00000000-0000-7000-8000-000000000000"
 
 
-def sample_receipt(station_name: str = "测试打印") -> Receipt:
-    """A receipt with no one's data on it, to check paper, Chinese text, QR and cut."""
+def sample_facts() -> FilingFacts:
+    """A filing with no one's data in it, for test prints (paper, Chinese text, QR, cut)."""
     import datetime as dt
 
-    from app.documents import FilingFacts
+    return FilingFacts(
+        uid=TEST_UID,
+        item_code="TEST",
+        item_name="测试打印（非业务凭证）𠮷",
+        created_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        person_name="测试",
+        person_id_number="000000000000000000",
+        station_name="测试打印",
+        station_code="TEST",
+        operator_code="TECH",
+        materials_pending=(PendingMaterial("测试材料"),),
+    )
+
+
+def sample_receipt() -> Receipt:
     from app.documents.receipt import build_receipt
 
-    return build_receipt(
-        FilingFacts(
-            uid=TEST_UID,
-            item_code="TEST",
-            item_name="测试打印（非业务凭证）𠮷",
-            created_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
-            person_name="测试",
-            person_id_number="000000000000000000",
-            station_name=station_name,
-            station_code="TEST",
-            operator_code="TECH",
-        )
-    )
+    return build_receipt(sample_facts())
 
 
 def _test_receipt_printer(cfg: DeviceSettings, timeout: float) -> list[str]:

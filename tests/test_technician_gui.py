@@ -94,3 +94,30 @@ def test_find_test_and_save_a_sam_reader(
         qtbot.waitUntil(lambda: "扫码器工作正常" in window.scan_box.text(), timeout=3000)
         assert "abcdefghijklmnop" not in window.scan_box.text()
         save_screenshot(window, SHOTS / "technician-panel.png")
+
+
+def test_a4_test_print_and_what_the_counter_last_saw(
+    qtbot: QtBot, window: TechnicianWindow, ctx: AppContext
+) -> None:
+    import json
+
+    from devices.registry import DeviceKind
+    from sync.state import DEVICES_KEY, SyncStateStore
+
+    seen = [{"name": "id_card", "present": True, "working": False, "last_error": "读卡器没有响应"}]
+    SyncStateStore(ctx.db).set(**{DEVICES_KEY: json.dumps(seen, ensure_ascii=False)})
+    unlock(qtbot, window)
+    qtbot.waitUntil(lambda: window.unlocked and bool(window.reports), timeout=10_000)
+    kinds = [r.kind for r in window.reports]
+    id_row = kinds.index(DeviceKind.ID_CARD)
+    qtbot.waitUntil(
+        lambda: window.table.item(id_row, 4) is not None
+        and window.table.item(id_row, 4).text() == "读卡器没有响应",
+        timeout=5000,
+    )
+    window.table.selectRow(kinds.index(DeviceKind.DOCUMENT_PRINTER))
+    qtbot.mouseClick(window.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.result.toPlainText().startswith("正常"), timeout=10_000)
+    pdf = ctx.paths.root / "documents" / "test-notice.pdf"
+    assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
+    assert str(pdf) in window.result.toPlainText()

@@ -509,6 +509,10 @@
         <translation>原因 / 最近错误</translation>
     </message>
     <message>
+        <source>Last seen by the counter</source>
+        <translation>柜台最近记录</translation>
+    </message>
+    <message>
         <source>Rescan</source>
         <translation>重新检测</translation>
     </message>
@@ -539,6 +543,18 @@
     <message>
         <source>Saved. The counter uses the new settings when it next starts.</source>
         <translation>已保存。柜台下次启动时使用新设置。</translation>
+    </message>
+    <message>
+        <source>not seen</source>
+        <translation>无记录</translation>
+    </message>
+    <message>
+        <source>working</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <source>not working</source>
+        <translation>故障</translation>
     </message>
     <message>
         <source>present</source>

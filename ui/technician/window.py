@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import logging
+import time
 from enum import Enum
 from typing import Any
 
@@ -37,11 +39,21 @@ from PySide6.QtWidgets import (
 )
 
 from app.context import AppContext
+from app.documents.notice import build_notice
 from app.errors import UserFacingError
 from app.services.technician_auth import TechnicianAuth
 from app.settings import DEVICE_SETTING_LABELS, DeviceSettings, save_settings
-from devices.registry import KIND_LABELS, DeviceKind, DeviceReport, discover_all
-from devices.self_test import TestResult, mask_code, run_test
+from devices.base import DeviceError
+from devices.registry import (
+    KIND_LABELS,
+    DeviceKind,
+    DeviceReport,
+    discover_all,
+    discover_document_printer,
+)
+from devices.self_test import TestResult, mask_code, run_test, sample_facts
+from sync.state import DEVICES_KEY, SyncStateStore
+from ui.printing.document_pdf import notice_pdf, print_notice
 from ui.tasks import TaskLane
 from ui.wedge_scanner import WedgeScanner
 
@@ -61,6 +73,7 @@ class TechnicianWindow(QMainWindow):
         self._auth = TechnicianAuth(ctx.secrets, ctx.db)
         self.lane = TaskLane("technician", self)
         self.reports: list[DeviceReport] = []
+        self.counter_health: dict[str, dict[str, object]] = {}
         self.unlocked = False
 
         self.pages = QStackedWidget(self)
@@ -125,10 +138,16 @@ class TechnicianWindow(QMainWindow):
         page = QWidget(self)
         layout = QHBoxLayout(page)
         left = QVBoxLayout()
-        self.table = QTableWidget(0, 4, page)
+        self.table = QTableWidget(0, 5, page)
         self.table.setObjectName("deviceTable")
         self.table.setHorizontalHeaderLabels(
-            [self.tr("Device"), self.tr("State"), self.tr("Where"), self.tr("Reason / last error")]
+            [
+                self.tr("Device"),
+                self.tr("State"),
+                self.tr("Where"),
+                self.tr("Reason / last error"),
+                self.tr("Last seen by the counter"),
+            ]
         )
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -249,6 +268,32 @@ class TechnicianWindow(QMainWindow):
             self._on_discovered,
             self._on_lane_failed,
         )
+        self.lane.submit(self._counter_health, self._on_counter_health)
+
+    def _counter_health(self) -> dict[str, dict[str, object]]:
+        """On the lane: device health as the counter last saved it (also sent to the centre)."""
+        raw = SyncStateStore(self._ctx.db).get(DEVICES_KEY)
+        try:
+            saved = json.loads(raw) if raw else []
+        except ValueError:
+            return {}
+        return {str(d.get("name")): d for d in saved if isinstance(d, dict)}
+
+    def _on_counter_health(self, result: object) -> None:
+        assert isinstance(result, dict)
+        self.counter_health = result
+        self._show_counter_health()
+
+    def _show_counter_health(self) -> None:
+        for row, report in enumerate(self.reports):
+            seen = self.counter_health.get(report.kind.value)
+            if seen is None:
+                text = self.tr("not seen")
+            elif seen.get("working"):
+                text = self.tr("working")
+            else:
+                text = str(seen.get("last_error") or self.tr("not working"))
+            self.table.setItem(row, 4, QTableWidgetItem(text))
 
     def _on_discovered(self, reports: object) -> None:
         assert isinstance(reports, list)
@@ -269,6 +314,7 @@ class TechnicianWindow(QMainWindow):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, report.kind.value)
                 self.table.setItem(row, column, item)
+        self._show_counter_health()
         self.table.resizeColumnsToContents()
         for report in self.reports:
             self._offer_candidates(report)
@@ -303,10 +349,43 @@ class TechnicianWindow(QMainWindow):
             return
         self.test_button.setEnabled(False)
         self.result.setPlainText(self.tr("Testing... (up to 10 seconds)"))
+        job = (
+            functools.partial(self._test_a4, self._ctx.settings.devices)
+            if kind is DeviceKind.DOCUMENT_PRINTER
+            else functools.partial(run_test, kind, self._ctx.settings.devices, 10.0)
+        )
         self.lane.submit(
-            functools.partial(run_test, kind, self._ctx.settings.devices, 10.0),
+            job,
             self._on_tested,
             self._on_lane_failed,
+        )
+
+    def _test_a4(self, cfg: DeviceSettings) -> TestResult:
+        """On the lane: a test one-time notice to the system printer, or to a PDF file."""
+        started = time.monotonic()
+        report = discover_document_printer(cfg)
+        notice = build_notice(sample_facts())
+        try:
+            if report.driver == "system" and report.present:
+                rendered = print_notice(notice, report.detail)
+            else:
+                folder = self._ctx.paths.root / "documents"
+                rendered = notice_pdf(notice, folder / "test-notice.pdf")
+        except DeviceError as exc:
+            return TestResult(
+                DeviceKind.DOCUMENT_PRINTER,
+                False,
+                error_zh=exc.zh,
+                error_en=exc.en,
+                seconds=time.monotonic() - started,
+            )
+        lines = [
+            f"设备 device: {report.driver} {report.detail}",
+            f"输出 output: {rendered.destination}",
+            f"页数 pages: {rendered.pages}",
+        ]
+        return TestResult(
+            DeviceKind.DOCUMENT_PRINTER, True, lines, seconds=time.monotonic() - started
         )
 
     def _on_tested(self, result: object) -> None:
