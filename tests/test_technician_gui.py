@@ -111,8 +111,10 @@ def test_a4_test_print_and_what_the_counter_last_saw(
     kinds = [r.kind for r in window.reports]
     id_row = kinds.index(DeviceKind.ID_CARD)
     qtbot.waitUntil(
-        lambda: window.table.item(id_row, 4) is not None
-        and window.table.item(id_row, 4).text() == "读卡器没有响应",
+        lambda: (
+            window.table.item(id_row, 4) is not None
+            and window.table.item(id_row, 4).text() == "读卡器没有响应"
+        ),
         timeout=5000,
     )
     window.table.selectRow(kinds.index(DeviceKind.DOCUMENT_PRINTER))
