@@ -180,7 +180,7 @@ def test_refused_attempt_is_audited(
     person = ctx.persons.record(SimulatedIdentityReader(seed=5, read_delay=0).read())
     with pytest.raises(ItemNotAllowed) as err:
         ctx.filing_service(station).submit(FilingRequest(newborn.code, {}, person, operator_code))
-    assert "未开通" in err.value.zh
+    assert "不在本渠道可办理的事项清单中" in err.value.zh  # a designated-channel item
     with ctx.db.read() as s:
         events = s.execute(
             select(AuditEvent.action, AuditEvent.operator_code, AuditEvent.subject)

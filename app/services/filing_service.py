@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -22,12 +23,15 @@ from app.errors import UserFacingError
 from app.ids import new_uid
 from app.services import audit
 from app.services.catalog_service import CatalogService
+from app.services.permissions import ItemNotAllowed, Permissions
 from app.services.person_service import PersonService, RecordedPerson
-from app.services.station_service import StationInfo
+from app.services.station_service import StationInfo, StationService
 from app.store.blobs import BlobStore
 from app.store.db import Database, sql_time
 from app.store.models import FilingState, OutboxState, utcnow
 from app.validation import FieldError, FormResult, validate_form
+
+PERMISSIONS_TTL_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -71,10 +75,6 @@ class FormInvalid(UserFacingError):
         self.errors = errors
 
 
-class ItemNotAllowed(UserFacingError):
-    pass
-
-
 def _validated_for(form: FormResult, item: CatalogItem, person: RecordedPerson) -> bool:
     """Whether a validation result is for this item and carries this person's card data."""
     if not form.ok or form.item_code != item.code:
@@ -112,6 +112,19 @@ class FilingService:
         self._catalog = catalog
         self._station = station
         self._operator_ids: dict[str, int] = {}
+        self._stations = StationService(db)
+        self._granted: dict[str, tuple[float, Permissions]] = {}
+
+    def _permissions(self, operator_code: str) -> Permissions:
+        """The rules' inputs for this operator, read at most every PERMISSIONS_TTL_S seconds:
+        a save must stay cheap, and a role withdrawn by the centre takes effect within it."""
+        now = time.monotonic()
+        cached = self._granted.get(operator_code)
+        if cached is not None and now - cached[0] < PERMISSIONS_TTL_S:
+            return cached[1]
+        permissions = self._stations.permissions(operator_code)
+        self._granted[operator_code] = (now, permissions)
+        return permissions
 
     def _item_for(self, request: FilingRequest) -> CatalogItem:
         catalog = self._catalog.current()
@@ -127,11 +140,7 @@ class FilingService:
                 f"“{item.name}”是查询或打印业务，需联网办理，不能离线排队。",
                 f"“{item.name_en}” is a query or printing service; it needs the network.",
             )
-        if self._station.status != "active" or item.code not in self._station.enabled_items:
-            raise ItemNotAllowed(
-                f"本站点未开通“{item.name}”。",
-                f"This station does not handle “{item.name_en}”.",
-            )
+        self._permissions(request.operator_code).check(item)
         if request.person.read.id_kind.method not in item.identity_methods:
             raise ItemNotAllowed(
                 f"“{item.name}”不接受此种身份凭证，请换用其他证件。",

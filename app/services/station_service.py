@@ -8,6 +8,7 @@ from sqlalchemy import insert, select
 
 from app.catalog.schema import Catalog, Channel, StationList
 from app.errors import UserFacingError
+from app.services.permissions import Permissions, RoleGrant
 from app.store.db import Database
 from app.store.models import Operator, OperatorRole, Role, Station
 
@@ -78,6 +79,35 @@ class StationService:
                 .all()
             )
             return OperatorInfo(op.code, op.name, tuple(roles))
+
+    def permissions(self, operator_code: str) -> Permissions:
+        """The station's and this operator's side of the permission rules (BRIEF §3).
+
+        An operator who is unknown or not active gets no roles, so nothing is allowed.
+        """
+        station = self.require_station()
+        with self._db.read() as s:
+            op = s.execute(
+                select(Operator.id, Operator.status).where(Operator.code == operator_code)
+            ).first()
+            grants: list[RoleGrant] = []
+            if op is not None and op.status == "active":
+                rows = s.execute(
+                    select(Role.code, Role.channel, Role.items)
+                    .join(OperatorRole, OperatorRole.role_code == Role.code)
+                    .where(OperatorRole.operator_id == op.id)
+                ).all()
+                for code, channel, items in rows:
+                    try:
+                        grants.append(RoleGrant(code, Channel(channel), frozenset(items or ())))
+                    except ValueError:
+                        continue  # a channel this client does not know grants nothing
+        return Permissions(
+            station_active=station.status == "active",
+            channel=station.channel,
+            enabled_items=station.enabled_items,
+            roles=tuple(grants),
+        )
 
     def first_active_operator(self) -> str | None:
         with self._db.read() as s:

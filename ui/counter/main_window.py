@@ -32,6 +32,7 @@ from app.services.filing_service import (
     FormInvalid,
     SavedFiling,
 )
+from app.services.permissions import Permissions
 from app.services.person_service import RecordedPerson
 from app.services.queue_service import FilingSummary, StatusCounts
 from app.services.station_service import OperatorInfo, StationInfo
@@ -136,7 +137,11 @@ class CounterWindow(QMainWindow):
         splitter.setSizes([300, 900])
         self.setCentralWidget(splitter)
 
-        self.items.set_items(self._catalog, station.enabled_items)
+        # What the operator may not start is not shown (BRIEF §3); the rules are read on the
+        # database lane, and the list fills when they arrive.
+        self.db_lane.submit(
+            functools.partial(ctx.stations.permissions, operator.code), self._on_permissions
+        )
         self.items.item_chosen.connect(self._on_item_chosen)
         self.identity.read_requested.connect(self.read_identity)
         devices.setParent(self)
@@ -174,6 +179,11 @@ class CounterWindow(QMainWindow):
             self.status.set_network(online=False, reason=self.tr("connecting"))
             sync.start()
         self.refresh()
+
+    def _on_permissions(self, permissions: object) -> None:
+        assert isinstance(permissions, Permissions)
+        allowed = permissions.allowed_items(self._catalog.items)
+        self.items.set_items(self._catalog, frozenset(i.code for i in allowed))
 
     # ---- identity -------------------------------------------------------------------------
     def read_identity(self) -> None:
