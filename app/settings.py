@@ -146,6 +146,8 @@ class Settings:
     # Filings unsent for longer than this are raised as "needs attention".
     attention_after_hours: int = 24
     font_scale: float = 1.0
+    # The counter locks after this many minutes without input (0: never).
+    idle_lock_minutes: float = 10.0
     devices: DeviceSettings = field(default_factory=DeviceSettings)
 
     def with_changes(self, **changes: Any) -> Settings:

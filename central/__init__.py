@@ -7,6 +7,7 @@ It implements docs/sync-protocol.md. Map of the package:
 - `intake` and `filing_checks`: filing batches (§6); `receipts`: 受理号.
 - `attachments` and `blobstore`: resumable, content-addressed uploads (§5).
 - `feed`, `reference`, `heartbeat`: lookup, status feed, reference data, heartbeats (§6-§8).
+- `evoucher`: e-voucher tokens (§9); `operators` and `passwords`: operator log-in (§10).
 - `statuses`: filing statuses and review moves; `catalogs`: installed catalog versions.
 - `admin` and `cli`: `yibao central ...`; `db` and `models`: the database.
 """

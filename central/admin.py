@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.catalog.loader import load_default_catalog
 from app.catalog.schema import Catalog, Channel, StationList
 from app.errors import UserFacingError
+from central import passwords
 from central.activation import code_digest, new_enrolment_code
 from central.catalogs import current_catalog, install_catalog
 from central.clock import iso_z, utcnow
@@ -33,6 +34,7 @@ from central.models import (
     Station,
     StationCounter,
 )
+from central.operators import OFFLINE_DAYS_DEFAULT, OFFLINE_DAYS_MAX
 from central.stations import station_view
 from central.statuses import Status, move_status
 
@@ -46,6 +48,10 @@ INSTITUTION_TYPES = (
     "school",
 )
 DEMO_STATION = "DEMO-441802-001"
+DEMO_OPERATORS = ("DEMO01", "DEMO02")
+# The demo operators' password, set when the demo station is first seeded (a demo, not a
+# secret: `seed-demo --operator-password` sets it again, or another one).
+DEMO_OPERATOR_PASSWORD = "Demo@2026"
 DEFAULT_CODE_TTL = dt.timedelta(hours=24)
 _STATION_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,31}$")
 
@@ -79,6 +85,14 @@ class IssuedCode:
             "enrolment_code": self.enrolment_code,
             "expires_at": iso_z(self.expires_at),
         }
+
+
+@dataclass(frozen=True)
+class SeededDemo(IssuedCode):
+    """`seed_demo`'s answer: the enrolment code, and the demo operators' password when this
+    run set it (None when they keep the one they had)."""
+
+    operator_password: str | None = field(default=None, repr=False)
 
 
 def _catalog(s: Session) -> Catalog:
@@ -169,6 +183,7 @@ def add_station(db: Database, spec: StationSpec) -> dict[str, Any]:
             enabled_items=items,
             roster_version=1,
             announcements_version=0,
+            offline_login_days=OFFLINE_DAYS_DEFAULT,
         )
         s.add(station)
         s.add(StationCounter(station_code=spec.code, duplicates_answered=0, conflicts=0))
@@ -246,6 +261,49 @@ def set_operator(
         station.roster_version += 1
 
 
+def set_operator_password(
+    db: Database,
+    station_code: str,
+    code: str,
+    password: str,
+    *,
+    must_change: bool = True,
+) -> dt.datetime:
+    """Set (or reset) an operator's password; when it was set. Only its scrypt verifier is
+    kept. The operator must change it at the next log-in unless `must_change` is False; a
+    lock-out ends. The rule of §10 applies (8 to 128 characters, digits only at least 10)."""
+    rule = passwords.weakness(password)
+    if rule is not None:
+        raise AdminError(*passwords.WEAKNESS_TEXT[rule])
+    verifier = passwords.make_verifier(password)  # the slow part, outside the transaction
+    moment = utcnow()
+    with db.write() as s:
+        _station(s, station_code)
+        operator = s.get(Operator, (station_code, code))
+        if operator is None:
+            raise AdminError(
+                f"站点 {station_code} 没有经办人员 {code}。",
+                f"Station {station_code} has no operator {code}.",
+            )
+        operator.password_verifier = verifier
+        operator.password_changed_at = moment
+        operator.must_change_password = must_change
+        operator.failed_logins, operator.locked_until = 0, None
+    return moment
+
+
+def set_offline_login_days(db: Database, station_code: str, days: int) -> None:
+    """How many days after an operator's last online log-in the station's terminals may let
+    them in offline (0: only online). Terminals learn it with the station (§3, §7)."""
+    if not 0 <= days <= OFFLINE_DAYS_MAX:
+        raise AdminError(
+            f"离线登录天数须在 0 到 {OFFLINE_DAYS_MAX} 之间（0 表示只能在线登录）。",
+            f"Offline log-in days are 0 to {OFFLINE_DAYS_MAX} (0: online only).",
+        )
+    with db.write() as s:
+        _station(s, station_code).offline_login_days = days
+
+
 def add_announcement(db: Database, station_code: str, title: str, body: str) -> int:
     with db.write() as s:
         station = _station(s, station_code)
@@ -264,9 +322,11 @@ def set_station_status(db: Database, station_code: str, status: str) -> None:
         _station(s, station_code).status = status
 
 
-def seed_demo(db: Database) -> IssuedCode:
+def seed_demo(db: Database, operator_password: str | None = None) -> SeededDemo:
     """The demo station with its operators, roles, catalog and an announcement, once; a new
-    enrolment code every time."""
+    enrolment code every time. The demo operators get `DEMO_OPERATOR_PASSWORD` when the
+    station is first seeded, and `operator_password` whenever it is given; neither has to be
+    changed at the first log-in."""
     with db.write() as s:
         catalog = _catalog(s)
         exists = s.get(Station, DEMO_STATION) is not None
@@ -299,7 +359,14 @@ def seed_demo(db: Database) -> IssuedCode:
             "演示站点说明",
             "本站点为演示环境，所有数据均为模拟数据，请勿录入真实群众信息。",
         )
-    return create_enrolment_code(db, DEMO_STATION)
+    password = operator_password
+    if password is None and not exists:
+        password = DEMO_OPERATOR_PASSWORD
+    if password is not None:
+        for code in DEMO_OPERATORS:
+            set_operator_password(db, DEMO_STATION, code, password, must_change=False)
+    issued = create_enrolment_code(db, DEMO_STATION)
+    return SeededDemo(issued.station, issued.enrolment_code, issued.expires_at, password)
 
 
 _REVIEW_DEFAULTS: dict[Status, tuple[str | None, str | None]] = {

@@ -28,6 +28,7 @@ from central.evoucher import ResolveRequest, resolve
 from central.feed import FEED_LIMIT_MAX, lookup, status_feed
 from central.heartbeat import record_heartbeat
 from central.intake import Intake
+from central.operators import LoginRequest, PasswordChangeRequest, change_password, login
 from central.reference import reference
 from central.schemas import ActivateRequest, BatchRequest, HeartbeatRequest
 
@@ -150,6 +151,20 @@ def post_heartbeat(caller: Signed, centre: CentreDep) -> dict[str, Any]:
 def post_evoucher_resolve(caller: Signed, centre: CentreDep) -> dict[str, Any]:
     request = _parse(ResolveRequest, caller.body)
     return resolve(centre.db, caller, request.token)
+
+
+@router.post("/operators/login")
+def post_operator_login(caller: Signed, centre: CentreDep) -> dict[str, Any]:
+    request = _parse(LoginRequest, caller.body)
+    return login(centre.db, caller, request.operator, request.password)
+
+
+@router.post("/operators/password")
+def post_operator_password(caller: Signed, centre: CentreDep) -> dict[str, Any]:
+    request = _parse(PasswordChangeRequest, caller.body)
+    return change_password(
+        centre.db, caller, request.operator, request.old_password, request.new_password
+    )
 
 
 def create_app(db_url: str, blob_dir: Path) -> FastAPI:

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from app.errors import UserFacingError
 from central import admin, evoucher
+from central.clock import iso_z
 from central.db import DEFAULT_DB_URL, open_database, sqlite_file
 from central.statuses import Status
 
@@ -24,6 +27,7 @@ log = logging.getLogger(__name__)
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+PASSWORD_ENV = "YIBAO_OPERATOR_PASSWORD"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -72,7 +76,49 @@ def _parser() -> argparse.ArgumentParser:
     seed = sub.add_parser(
         "seed-demo", parents=[common], help="演示站点和激活码 demo station and an enrolment code"
     )
+    seed.add_argument(
+        "--operator-password",
+        nargs="?",
+        const=admin.DEMO_OPERATOR_PASSWORD,
+        metavar="PASSWORD",
+        help="(re)set the demo operators' password (default "
+        f"{admin.DEMO_OPERATOR_PASSWORD}) and print it; --json then has operator_password",
+    )
     seed.add_argument("--json", action="store_true")
+
+    password = sub.add_parser(
+        "set-password",
+        parents=[common],
+        help="设置经办人员密码 set an operator's password",
+        description="设置或重置经办人员的登录密码。 Set or reset an operator's log-in password: "
+        f"--password, else ${PASSWORD_ENV}, else asked for on the terminal. The operator must "
+        "change it at the next log-in unless --no-change-required; a lock-out ends.",
+    )
+    password.add_argument("station", metavar="STATION")
+    password.add_argument("operator", metavar="OPERATOR")
+    password.add_argument(
+        "--password",
+        metavar="PASSWORD",
+        help=f"the password (visible in the process list: prefer ${PASSWORD_ENV})",
+    )
+    password.add_argument(
+        "--no-change-required",
+        dest="must_change",
+        action="store_false",
+        help="the operator need not change it at the next log-in",
+    )
+    password.add_argument("--json", action="store_true")
+
+    days = sub.add_parser(
+        "set-offline-days",
+        parents=[common],
+        help="离线登录有效天数 days an operator may log in offline",
+        description="设置站点离线登录有效天数（0 表示只能在线登录）。 How many days after an "
+        "operator's last online log-in the station's terminals may let them in offline "
+        "(0: online only).",
+    )
+    days.add_argument("station", metavar="STATION")
+    days.add_argument("days", metavar="N", type=int)
 
     review = sub.add_parser("review", parents=[common], help="审核申请 move a filing on")
     review.add_argument("receipt", metavar="RECEIPT")
@@ -192,9 +238,27 @@ def _admin(args: argparse.Namespace, db: admin.Database) -> int:
         _print(issued.as_json(), args.json, _code_text(issued))
         return EXIT_OK
     if args.command == "seed-demo":
-        issued = admin.seed_demo(db)
-        data = {"station": issued.station, "enrolment_code": issued.enrolment_code}
-        _print(data, args.json, _code_text(issued))
+        seeded = admin.seed_demo(db, args.operator_password)
+        data = {"station": seeded.station, "enrolment_code": seeded.enrolment_code}
+        text = _code_text(seeded)
+        if args.operator_password is not None:
+            data["operator_password"] = args.operator_password
+        if seeded.operator_password is not None:
+            names = "、".join(admin.DEMO_OPERATORS)
+            text += (
+                f"\n演示经办人员 {names} 的密码 Demo operators' password: "
+                + seeded.operator_password
+            )
+        _print(data, args.json, text)
+        return EXIT_OK
+    if args.command == "set-password":
+        return _set_password(args, db)
+    if args.command == "set-offline-days":
+        admin.set_offline_login_days(db, args.station, args.days)
+        print(
+            f"站点 {args.station} 离线登录有效 {args.days} 天"
+            f" Station {args.station}: offline log-in for {args.days} days"
+        )
         return EXIT_OK
     if args.command == "review":
         return _review(args, db)
@@ -209,6 +273,48 @@ def _admin(args: argparse.Namespace, db: admin.Database) -> int:
     if args.command == "evoucher":
         return _issue_evoucher(args, db)
     return EXIT_USAGE
+
+
+def _new_password(args: argparse.Namespace) -> str | None:
+    """The password from --password, else the environment, else typed twice on a terminal."""
+    if args.password is not None:
+        return str(args.password)
+    if os.environ.get(PASSWORD_ENV):
+        return os.environ[PASSWORD_ENV]
+    if not sys.stdin.isatty():
+        return None
+    first = getpass.getpass("新密码 New password: ")
+    if getpass.getpass("再输入一次 Again: ") != first:
+        raise admin.AdminError("两次输入的密码不一致。", "The two passwords differ.")
+    return first
+
+
+def _set_password(args: argparse.Namespace, db: admin.Database) -> int:
+    password = _new_password(args)
+    if password is None:
+        print(
+            f"请用 --password 或环境变量 {PASSWORD_ENV} 给出密码"
+            f"  Give the password with --password or ${PASSWORD_ENV}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    changed = admin.set_operator_password(
+        db, args.station, args.operator, password, must_change=args.must_change
+    )
+    data = {
+        "station": args.station,
+        "operator": args.operator,
+        "password_changed_at": iso_z(changed),
+        "must_change_password": args.must_change,
+    }
+    then = "，首次登录须修改 must change it at the next log-in" if args.must_change else ""
+    _print(
+        data,
+        args.json,
+        f"已设置经办人员 {args.operator}（站点 {args.station}）的密码"
+        f" Password set for operator {args.operator} of {args.station}{then}",
+    )
+    return EXIT_OK
 
 
 def _issue_evoucher(args: argparse.Namespace, db: admin.Database) -> int:

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -58,6 +59,9 @@ class Station(Base):
     roster_version: Mapped[int] = mapped_column(Integer, default=1)
     announcements_version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # How many days after an operator's last online log-in a terminal may still let them in
+    # offline against the verifier it cached then (0: never offline). The centre sets it.
+    offline_login_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
 
 
 class StationCounter(Base):
@@ -212,7 +216,14 @@ class Role(Base):
 
 
 class Operator(Base):
-    """A registered staff member (经办人员) of a station, with the codes of their roles."""
+    """A registered staff member (经办人员) of a station, with the codes of their roles.
+
+    The password is never stored: `password_verifier` is a scrypt verifier (central.passwords),
+    null until an administrator sets a password, and whoever has none cannot log in.
+    `must_change_password` is set when an administrator sets one and cleared when the operator
+    changes it. `failed_logins` counts wrong passwords in a row; the fifth locks the operator
+    until `locked_until` (§10).
+    """
 
     __tablename__ = "operators"
     station_code: Mapped[str] = mapped_column(
@@ -222,6 +233,14 @@ class Operator(Base):
     name: Mapped[str] = mapped_column(String(60))
     status: Mapped[str] = mapped_column(String(16), default="active")
     roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    password_verifier: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class Announcement(Base):

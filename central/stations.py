@@ -40,4 +40,5 @@ def station_view(station: Station) -> dict[str, Any]:
         "status": effective_status(station),
         "valid_until": station.valid_until.isoformat() if station.valid_until else None,
         "enabled_items": list(station.enabled_items),
+        "offline_login_days": station.offline_login_days,
     }

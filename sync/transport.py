@@ -117,6 +117,21 @@ class CentralClient:
             "POST", "/evoucher/resolve", body=_json({"token": token}), timeouts=timeouts
         )
 
+    def login_operator(
+        self, code: str, password: str, *, timeouts: Timeouts | None = None
+    ) -> dict[str, Any]:
+        """Log an operator in at the centre (§10): who they are, their roles, how many days
+        they may log in offline afterwards. The password goes in the signed body only."""
+        body = _json({"operator": code, "password": password})
+        return self._call("POST", "/operators/login", body=body, timeouts=timeouts)
+
+    def change_operator_password(
+        self, code: str, old: str, new: str, *, timeouts: Timeouts | None = None
+    ) -> dict[str, Any]:
+        """Change an operator's password at the centre (§10)."""
+        body = _json({"operator": code, "old_password": old, "new_password": new})
+        return self._call("POST", "/operators/password", body=body, timeouts=timeouts)
+
     # ---- plumbing ------------------------------------------------------------------------
     def _call(
         self,

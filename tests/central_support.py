@@ -27,11 +27,13 @@ from app.services.filing_service import frozen_json
 from central import admin, evoucher
 from central.api import create_app
 from central.db import Database, open_database
+from central.models import Role
 from sync.transport import CentralClient, DeviceIdentity, Timeouts
 
 DEMO = admin.DEMO_STATION
 CATALOG = "2026.11.1"
 ITEM = "CX-CBDJ-001"  # 城乡居民参保登记, a township application
+AGENT_ROLE = "township_agent"
 
 
 @dataclass
@@ -56,6 +58,29 @@ class RunningCentre:
         """The QR text of a new e-voucher token, as `yibao central evoucher issue` prints it;
         `issued_at` in the past gives a token that has already expired."""
         return evoucher.issue(self.db, person, ttl, issued_at).token
+
+    def operator(
+        self,
+        code: str,
+        password: str | None = admin.DEMO_OPERATOR_PASSWORD,
+        *,
+        station: str = DEMO,
+        name: str = "测试经办人",
+        status: str = "active",
+        must_change: bool = False,
+    ) -> str:
+        """A registered operator of `station` with an agent role and, unless None, a password
+        (as `yibao central set-password` sets it); returns the code."""
+        with self.db.read() as s:
+            has_role = s.get(Role, (station, AGENT_ROLE)) is not None
+        if not has_role:
+            admin.set_role(self.db, station, AGENT_ROLE, "经办人员", "township", [ITEM])
+        admin.set_operator(self.db, station, code, name, [AGENT_ROLE])
+        if password is not None:
+            admin.set_operator_password(self.db, station, code, password, must_change=must_change)
+        if status != "active":
+            admin.set_operator(self.db, station, code, name, [AGENT_ROLE], status=status)
+        return code
 
     def new_station(self, code: str, items: Sequence[str] | None = None) -> Terminal:
         """A station of its own (clean counters) and an activated terminal on it."""

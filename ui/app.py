@@ -7,17 +7,20 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
+from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from app.context import AppContext
 from app.errors import UserFacingError
-from app.services.station_service import DEMO_OPERATOR_CODE
+from app.services.login_service import LoggedIn
+from app.services.station_service import DEMO_OPERATOR_CODE, DEMO_PASSWORD, StationInfo
 from sync.activation import device_identity
 from ui import crash
 from ui.counter.main_window import CounterWindow
 from ui.devices.hub import DeviceHub
 from ui.i18n import install_translators
+from ui.login.login_dialog import LoginDialog
+from ui.login.logins import Logins
 from ui.sync_controller import SyncController
 from ui.technician.window import TechnicianWindow
 
@@ -46,17 +49,24 @@ def ensure_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def build_counter_window(ctx: AppContext, *, demo: bool, language: str) -> CounterWindow:
-    """The counter window on this data folder (the demo station when `demo`)."""
+def open_station(ctx: AppContext, *, demo: bool) -> StationInfo:
     catalog = ctx.catalog.current()
-    if demo:
-        station = ctx.stations.ensure_demo_station(catalog)
-        operator_code = DEMO_OPERATOR_CODE
-    else:
-        station = ctx.stations.require_station()
-        # Until log-in exists (operators issue), the first active operator on the centre's
-        # roster works the counter.
-        operator_code = ctx.stations.first_active_operator() or DEMO_OPERATOR_CODE
+    return ctx.stations.ensure_demo_station(catalog) if demo else ctx.stations.require_station()
+
+
+def build_counter_window(
+    ctx: AppContext,
+    *,
+    demo: bool,
+    language: str,
+    operator_code: str | None = None,
+    logins: Logins | None = None,
+) -> CounterWindow:
+    """The counter window on this data folder (the demo station when `demo`), for the operator
+    who logged in (`operator_code`; tests and benchmarks may leave it to the roster's first)."""
+    station = open_station(ctx, demo=demo)
+    if operator_code is None:
+        operator_code = DEMO_OPERATOR_CODE if demo else ctx.stations.first_active_operator() or ""
     operator = ctx.stations.operator(operator_code)
     if operator is None:
         raise UserFacingError(
@@ -69,12 +79,53 @@ def build_counter_window(ctx: AppContext, *, demo: bool, language: str) -> Count
     sync = None
     if not station.is_demo and device_identity(ctx) is not None:
         sync = SyncController(ctx, ctx.settings.sync_interval_seconds)
-    window = CounterWindow(ctx, station, operator, devices, language, sync)
+    window = CounterWindow(ctx, station, operator, devices, language, sync, logins=logins)
     window.resize(*DEFAULT_SIZE)
     return window
 
 
+def log_in(
+    logins: Logins, station: StationInfo, language: str, *, screenshot: Path | None = None
+) -> LoggedIn | None:
+    """The log-in dialog before the counter opens; None when the operator closed it.
+
+    With `screenshot` (no display, or asked for), the log-in screen is the first screen: it is
+    saved there and the dialog closes.
+    """
+    hint = (
+        QCoreApplication.translate("LoginDialog", "Demo station: operator %1, password %2")
+        .replace("%1", DEMO_OPERATOR_CODE)
+        .replace("%2", DEMO_PASSWORD)
+        if station.is_demo
+        else None
+    )
+    dialog = LoginDialog(
+        logins.login,
+        language,
+        station_name=station.name,
+        operator_code=DEMO_OPERATOR_CODE if station.is_demo else None,
+        demo_hint=hint,
+    )
+    if screenshot is not None:
+        dialog.resize(640, 360)
+
+        def shoot() -> None:
+            save_widget(dialog, screenshot)
+            print(
+                f"首屏截图已保存 Screenshot of the first screen saved to: {screenshot}", flush=True
+            )
+            dialog.reject()
+
+        QTimer.singleShot(300, shoot)
+    dialog.exec()
+    return dialog.result_login
+
+
 def save_screenshot(window: QMainWindow, path: Path) -> Path:
+    return save_widget(window, path)
+
+
+def save_widget(window: QWidget, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     if not window.grab().save(str(path), "PNG"):
         raise OSError(f"could not write {path}")
@@ -115,7 +166,21 @@ def run_gui(
             window = TechnicianWindow(ctx, language)
             window.resize(*DEFAULT_SIZE)
         else:
-            window = build_counter_window(ctx, demo=demo, language=language)
+            logins = Logins(ctx)
+            station = open_station(ctx, demo=demo)
+            shot = screenshot if exit_after_screenshot else None
+            logged = log_in(logins, station, language, screenshot=shot)
+            if logged is None:  # the operator closed the log-in: nothing opened, nothing lost
+                ctx.close()
+                return 0
+            window = build_counter_window(
+                ctx,
+                demo=demo,
+                language=language,
+                operator_code=logged.operator.code,
+                logins=logins,
+            )
+            window.after_login(logged)
     except UserFacingError as exc:
         ctx.close()
         QMessageBox.critical(None, "Yibao Station", exc.text(language))

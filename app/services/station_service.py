@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from app.catalog.schema import Catalog, Channel, StationList
+from app.crypto.password_verifier import make_verifier
 from app.errors import UserFacingError
 from app.services.permissions import Permissions, RoleGrant
 from app.store.db import Database
-from app.store.models import Operator, OperatorRole, Role, Station
+from app.store.models import Operator, OperatorRole, Role, Station, utcnow
 
 DEMO_STATION_CODE = "DEMO-441802-001"
 DEMO_OPERATOR_CODE = "DEMO01"
+# The demo station has no centre to check passwords, so its operator's offline verifier is
+# made from this one (the README and the log-in screen in demo mode say so).
+DEMO_PASSWORD = "Demo@2026"  # as the reference centre's demo operators (central/admin.py)
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,7 @@ class StationService:
                     "This terminal is activated for a real station and cannot run the demo; "
                     "use a separate data folder (--data-dir).",
                 )
+            self._ensure_demo_verifier()
             return existing
         items = [i.code for i in catalog.items if StationList.TOWNSHIP in i.lists]
         with self._db.write() as s:
@@ -161,4 +167,24 @@ class StationService:
                 {"code": DEMO_OPERATOR_CODE, "name": "李明", "status": "active"},
             ).scalar_one()
             s.execute(insert(OperatorRole), {"operator_id": op_id, "role_code": "township_agent"})
+        self._ensure_demo_verifier()
         return self.require_station()
+
+    def _ensure_demo_verifier(self) -> None:
+        with self._db.read() as s:
+            missing = s.execute(
+                select(Operator.id).where(
+                    Operator.code == DEMO_OPERATOR_CODE, Operator.verifier.is_(None)
+                )
+            ).first()
+        if missing is None:
+            return
+        with self._db.write() as s:
+            s.execute(
+                update(Operator)
+                .where(Operator.code == DEMO_OPERATOR_CODE, Operator.verifier.is_(None))
+                .values(
+                    verifier=make_verifier(DEMO_PASSWORD),
+                    verifier_until=utcnow() + dt.timedelta(days=3650),
+                )
+            )

@@ -12,14 +12,10 @@ is where the centre's verifier will be written.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from app.crypto.password_verifier import check_verifier, make_verifier
 from app.crypto.secret_store import SecretStore
 from app.errors import UserFacingError
 from app.services import audit
@@ -28,38 +24,12 @@ from app.store.db import Database
 VERIFIER_KEY = "technician-verifier"
 FAILURES_KEY = "technician-failures"
 MIN_LENGTH = 8
-# scrypt cost: about 50 ms here, cheap for one log-in and slow for guessing.
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 MAX_FAILURES = 5
 LOCK_SECONDS = 300
 
 
 class TechnicianAuthError(UserFacingError):
     pass
-
-
-@dataclass(frozen=True)
-class Verifier:
-    salt: bytes
-    digest: bytes
-
-    def encode(self) -> str:
-        salt = base64.b64encode(self.salt).decode()
-        digest = base64.b64encode(self.digest).decode()
-        return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${salt}${digest}"
-
-    @classmethod
-    def decode(cls, text: str) -> Verifier:
-        scheme, n, r, p, salt, digest = text.split("$")
-        if scheme != "scrypt" or (int(n), int(r), int(p)) != (SCRYPT_N, SCRYPT_R, SCRYPT_P):
-            raise ValueError("unsupported verifier")
-        return cls(base64.b64decode(salt), base64.b64decode(digest))
-
-
-def _derive(password: str, salt: bytes) -> bytes:
-    return hashlib.scrypt(
-        password.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32
-    )
 
 
 class TechnicianAuth:
@@ -79,8 +49,7 @@ class TechnicianAuth:
                 f"运维密码至少 {MIN_LENGTH} 位。",
                 f"The technician password needs at least {MIN_LENGTH} characters.",
             )
-        salt = os.urandom(16)
-        self._secrets.set(VERIFIER_KEY, Verifier(salt, _derive(password, salt)).encode())
+        self._secrets.set(VERIFIER_KEY, make_verifier(password))
         self._secrets.set(FAILURES_KEY, "0:0")
         self._audit("technician.password_set")
 
@@ -102,8 +71,7 @@ class TechnicianAuth:
                 f"密码错误次数过多，请 {minutes} 分钟后再试。",
                 f"Too many wrong passwords; try again in {minutes} minutes.",
             )
-        verifier = Verifier.decode(stored)
-        if hmac.compare_digest(_derive(password, verifier.salt), verifier.digest):
+        if check_verifier(stored, password):
             self._secrets.set(FAILURES_KEY, "0:0")
             self._audit("technician.login")
             return

@@ -104,8 +104,14 @@ class Operator(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(60))
     status: Mapped[str] = mapped_column(String(16), default="active")
-    # Offline log-in verifier (never the password); filled by the log-in issue.
+    # Offline log-in: a scrypt verifier of the password from the last online log-in (never the
+    # password), usable until `verifier_until` (the centre sets how many days).
     verifier: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    verifier_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Lock-out on this terminal after repeated wrong passwords.
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 

@@ -15,6 +15,22 @@
         <translation>医保服务站 — 柜台</translation>
     </message>
     <message>
+        <source>Lock</source>
+        <translation>锁定</translation>
+    </message>
+    <message>
+        <source>Lock the screen</source>
+        <translation>锁定屏幕</translation>
+    </message>
+    <message>
+        <source>Switch operator</source>
+        <translation>切换经办人</translation>
+    </message>
+    <message>
+        <source>Change password</source>
+        <translation>修改密码</translation>
+    </message>
+    <message>
         <source>Save and queue</source>
         <translation>保存并排队上传</translation>
     </message>
@@ -49,6 +65,10 @@
     <message>
         <source>connecting</source>
         <translation>正在连接</translation>
+    </message>
+    <message>
+        <source>Password changed.</source>
+        <translation>密码已修改。</translation>
     </message>
     <message>
         <source>No card reader is working at this terminal. Ask the technician to check the devices; other services can carry on.</source>
@@ -347,6 +367,108 @@
     <message>
         <source>simulated ID card reader</source>
         <translation>模拟身份证读卡器</translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <source>Demo station: operator %1, password %2</source>
+        <translation>演示站点：工号 %1，密码 %2</translation>
+    </message>
+    <message>
+        <source>Locked</source>
+        <translation>已锁定</translation>
+    </message>
+    <message>
+        <source>Operator log-in</source>
+        <translation>经办人登录</translation>
+    </message>
+    <message>
+        <source>The screen is locked. Enter your password to carry on.</source>
+        <translation>屏幕已锁定，请输入密码继续。</translation>
+    </message>
+    <message>
+        <source>Log in to %1</source>
+        <translation>登录 %1</translation>
+    </message>
+    <message>
+        <source>this station</source>
+        <translation>本站点</translation>
+    </message>
+    <message>
+        <source>Operator code</source>
+        <translation>工号</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Log in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>Switch operator</source>
+        <translation>切换经办人</translation>
+    </message>
+    <message>
+        <source>Enter your operator code and password.</source>
+        <translation>请输入工号和密码。</translation>
+    </message>
+    <message>
+        <source>Checking...</source>
+        <translation>正在核对……</translation>
+    </message>
+    <message>
+        <source>Log-in failed unexpectedly; the details are in the log.</source>
+        <translation>登录出错，详细信息已记入日志。</translation>
+    </message>
+</context>
+<context>
+    <name>PasswordDialog</name>
+    <message>
+        <source>Change password</source>
+        <translation>修改密码</translation>
+    </message>
+    <message>
+        <source>The centre asks you to choose a new password.</source>
+        <translation>医保平台要求您设置新密码。</translation>
+    </message>
+    <message>
+        <source>Choose a new password (at least 8 characters).</source>
+        <translation>请设置新密码（至少 8 位）。</translation>
+    </message>
+    <message>
+        <source>Current password</source>
+        <translation>当前密码</translation>
+    </message>
+    <message>
+        <source>New password</source>
+        <translation>新密码</translation>
+    </message>
+    <message>
+        <source>New password again</source>
+        <translation>再次输入新密码</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>修改</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>The two new passwords differ.</source>
+        <translation>两次输入的新密码不一致。</translation>
+    </message>
+    <message>
+        <source>The new password needs at least 8 characters.</source>
+        <translation>新密码至少 8 位。</translation>
+    </message>
+    <message>
+        <source>The password was not changed; the details are in the log.</source>
+        <translation>密码未修改，详细信息已记入日志。</translation>
     </message>
 </context>
 <context>

@@ -7,7 +7,7 @@ import functools
 import json
 import logging
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -32,6 +32,7 @@ from app.services.filing_service import (
     FormInvalid,
     SavedFiling,
 )
+from app.services.login_service import LoggedIn
 from app.services.permissions import Permissions
 from app.services.person_service import RecordedPerson
 from app.services.queue_service import FilingSummary, StatusCounts
@@ -47,6 +48,10 @@ from ui.counter.item_list import ItemList
 from ui.counter.queue_view import QueueView
 from ui.counter.scan_router import ScanRouter
 from ui.devices.hub import DeviceHub
+from ui.login.idle_watch import IdleWatch
+from ui.login.login_dialog import LoginDialog
+from ui.login.logins import Logins
+from ui.login.password_dialog import PasswordDialog
 from ui.printing.print_worker import PrintWorker
 from ui.status_bar import StationStatusBar
 from ui.sync_controller import SyncController
@@ -67,8 +72,12 @@ class CounterWindow(QMainWindow):
         devices: DeviceHub,
         language: str,
         sync: SyncController | None = None,
+        *,
+        logins: Logins | None = None,
     ) -> None:
         super().__init__()
+        self.logins = logins
+        self._locked = False
         self.setObjectName("counterWindow")
         self._ctx = ctx
         self._station = station
@@ -86,6 +95,25 @@ class CounterWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.status.set_station(station.name, station.code, station.is_demo)
         self.status.set_operator(operator.name, operator.code)
+        self.lock_button = QPushButton(self.tr("Lock"), self)
+        self.lock_button.setObjectName("lockButton")
+        self.lock_button.setAccessibleName(self.tr("Lock the screen"))
+        self.switch_button = QPushButton(self.tr("Switch operator"), self)
+        self.switch_button.setObjectName("switchOperatorButton")
+        self.switch_button.setAccessibleName(self.tr("Switch operator"))
+        self.password_button = QPushButton(self.tr("Change password"), self)
+        self.password_button.setObjectName("changePasswordButton")
+        self.password_button.setAccessibleName(self.tr("Change password"))
+        for button in (self.password_button, self.switch_button, self.lock_button):
+            self.status.addPermanentWidget(button)
+            button.setVisible(logins is not None)
+        self.idle = IdleWatch(ctx.settings.idle_lock_minutes, self)
+        self.idle.idle.connect(self.lock)
+        self.lock_button.clicked.connect(self.lock)
+        self.switch_button.clicked.connect(self.switch_operator)
+        self.password_button.clicked.connect(self.change_password)
+        if logins is not None:
+            self.idle.start()
 
         self.items = ItemList(language, self)
         self.identity = IdentityPanel(self)
@@ -130,7 +158,7 @@ class CounterWindow(QMainWindow):
         self.tabs.addTab(handle, self.tr("Handle"))
         self.tabs.addTab(self.queue, self.tr("Queue"))
 
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.items)
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(1, 3)
@@ -179,6 +207,71 @@ class CounterWindow(QMainWindow):
             self.status.set_network(online=False, reason=self.tr("connecting"))
             sync.start()
         self.refresh()
+
+    # ---- operators ----------------------------------------------------------------------------
+    def after_login(self, logged: LoggedIn) -> None:
+        """Right after log-in: a password the centre wants changed is changed first."""
+        if logged.must_change_password:
+            QTimer.singleShot(0, functools.partial(self.change_password, True))
+
+    @Slot()
+    def lock(self) -> None:
+        """Idle time or the Lock button: nothing shows until someone logs in again."""
+        if self.logins is None or self._locked:
+            return
+        self._locked = True
+        self.idle.pause()
+        self.splitter.setVisible(False)  # what was on screen is not left readable
+        dialog = LoginDialog(
+            self.logins.login,
+            self._language,
+            self,
+            station_name=self._station.name,
+            operator_code=self._operator.code,
+            locked=True,
+        )
+        dialog.exec()
+        self._locked = False
+        self.splitter.setVisible(True)
+        self.idle.resume()
+        if dialog.result_login is not None:
+            self._take_over(dialog.result_login)
+
+    @Slot()
+    def switch_operator(self) -> None:
+        if self.logins is None:
+            return
+        dialog = LoginDialog(
+            self.logins.login, self._language, self, station_name=self._station.name
+        )
+        dialog.exec()
+        if dialog.result_login is not None:
+            self._take_over(dialog.result_login)
+
+    def _take_over(self, logged: LoggedIn) -> None:
+        if logged.operator.code != self._operator.code:
+            self._operator = logged.operator
+            self.status.set_operator(logged.operator.name, logged.operator.code)
+            self.next_citizen()  # the last operator's citizen is not the new one's
+            self.db_lane.submit(
+                functools.partial(self._ctx.stations.permissions, logged.operator.code),
+                self._on_permissions,
+            )
+        self.after_login(logged)
+
+    @Slot()
+    def change_password(self, required: bool = False) -> None:
+        if self.logins is None:
+            return
+        dialog = PasswordDialog(
+            functools.partial(self.logins.change_password, self._operator.code),
+            self._language,
+            self,
+            required=required,
+        )
+        dialog.exec()
+        if dialog.changed:
+            self._set_message(self.tr("Password changed."), ok=True)
 
     def _on_permissions(self, permissions: object) -> None:
         assert isinstance(permissions, Permissions)
@@ -504,6 +597,7 @@ class CounterWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop sync, then the device watchers, then the database lane (finishing saves)."""
+        self.idle.stop()
         if self.sync is not None:
             self.sync.shutdown()
         self.scans.shutdown()

@@ -1,0 +1,1 @@
+"""Operators: log-in, the idle lock, switching operator and changing the password."""
