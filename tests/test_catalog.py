@@ -258,3 +258,22 @@ def test_cli_check_refuses_broken_catalog_in_chinese(
     assert "事项目录有误" in captured.err
     assert "CX-CBCX-006" in captured.err
     assert "OK" not in captured.out
+
+
+def test_items_are_found_by_chinese_pinyin_initials_english_or_code(catalog: Catalog) -> None:
+    from app.catalog.search import build_index, matches
+
+    index = build_index(catalog)
+
+    def found(typed: str) -> set[str]:
+        return {code for code, hay in index.items() if matches(hay, typed)}
+
+    remote = {i.code for i in catalog.items if i.category == "remote_care"}  # 异地就医备案
+    assert len(remote) == 4 and found("ydjy") == remote  # by the category's initials
+    assert "YD-BA-011" in found("lswc")  # 临时外出 by the item's own initials
+    assert "YD-BA-010" in found("ydcqjz")  # 异地长期居住: 长 read as chang in 长期
+    assert "CX-CBDJ-001" in found("城乡居民参保")
+    assert "CX-CBDJ-001" in found("chengxiang jumin")
+    assert "CX-CBDJ-001" in found("cx-cbdj")
+    assert found("") == set(index)
+    assert not found("zzzzzz")

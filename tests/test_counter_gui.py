@@ -320,3 +320,19 @@ def test_an_e_voucher_read_by_the_configured_camera(
         qtbot.waitUntil(lambda: "社保卡或身份证" in win.identity.summary.text(), timeout=5000)
     finally:
         win.shutdown()
+
+
+def test_items_are_found_by_pinyin_initials(qtbot: QtBot, window: CounterWindow) -> None:
+    def visible() -> set[str]:
+        return {
+            str(child.data(0, Qt.ItemDataRole.UserRole))
+            for _parent, children in window.items._groups()
+            for child in children
+            if not child.isHidden()
+        }
+
+    everything = visible()
+    qtbot.keyClicks(window.items.filter, "ydjy")
+    qtbot.waitUntil(lambda: visible() != everything, timeout=3000)
+    assert visible() and all(code.startswith("YD-") for code in visible())
+    save_screenshot(window, SHOTS / "counter-find-by-pinyin.png")

@@ -278,6 +278,10 @@
 <context>
     <name>ItemList</name>
     <message>
+        <source>Find an item: name or pinyin initials (ydjy)</source>
+        <translation>查找事项：名称或拼音首字母（如 ydjy）</translation>
+    </message>
+    <message>
         <source>Filter items</source>
         <translation>筛选事项</translation>
     </message>

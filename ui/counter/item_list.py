@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from app.catalog.schema import Catalog, CatalogItem, ItemKind
+from app.catalog.search import matches
 
 CODE_ROLE = Qt.ItemDataRole.UserRole
 
@@ -17,10 +18,11 @@ class ItemList(QWidget):
 
     def __init__(self, language: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._index: dict[str, str] = {}  # item code -> searchable text, once built
         self._english = language.startswith("en")
         self.filter = QLineEdit(self)
         self.filter.setObjectName("itemFilter")
-        self.filter.setPlaceholderText(self.tr("Filter items"))
+        self.filter.setPlaceholderText(self.tr("Find an item: name or pinyin initials (ydjy)"))
         self.filter.setAccessibleName(self.tr("Filter items"))
         self.filter.setClearButtonEnabled(True)
         self.tree = QTreeWidget(self)
@@ -80,12 +82,19 @@ class ItemList(QWidget):
         if current is not None and current.data(0, CODE_ROLE):
             self.item_chosen.emit(str(current.data(0, CODE_ROLE)))
 
+    def set_search_index(self, index: object) -> None:
+        """Item code -> searchable text with pinyin (built off the GUI thread)."""
+        assert isinstance(index, dict)
+        self._index = index
+        self._apply_filter(self.filter.text())
+
     def _apply_filter(self, text: str) -> None:
-        needle = text.strip().lower()
+        index = self._index
         for parent, children in self._groups():
             shown = 0
             for child in children:
-                hit = not needle or needle in child.toolTip(0).lower()
+                haystack = index.get(str(child.data(0, CODE_ROLE))) or child.toolTip(0).lower()
+                hit = matches(haystack, text)
                 child.setHidden(not hit)
                 shown += hit
             parent.setHidden(shown == 0)

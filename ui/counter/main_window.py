@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.catalog.search import build_index
 from app.context import AppContext
 from app.documents import FilingFacts
 from app.documents.receipt import build_receipt
@@ -169,6 +170,9 @@ class CounterWindow(QMainWindow):
         # database lane, and the list fills when they arrive.
         self.db_lane.submit(
             functools.partial(ctx.stations.permissions, operator.code), self._on_permissions
+        )
+        self.db_lane.submit(
+            functools.partial(build_index, self._catalog), self.items.set_search_index
         )
         self.items.item_chosen.connect(self._on_item_chosen)
         self.identity.read_requested.connect(self.read_identity)
