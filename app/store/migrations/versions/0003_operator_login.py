@@ -17,22 +17,19 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("operator", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("verifier_until", sa.DateTime(), nullable=True))
-        batch_op.add_column(
-            sa.Column(
-                "must_change_password", sa.Boolean(), nullable=False, server_default=sa.false()
-            )
-        )
-        batch_op.add_column(
-            sa.Column("failed_logins", sa.Integer(), nullable=False, server_default="0")
-        )
-        batch_op.add_column(sa.Column("locked_until", sa.DateTime(), nullable=True))
+    # Plain ADD COLUMN (SQLite supports it): a batch "move and copy" of `operator` would drop
+    # the table that filings and roles point at, which foreign keys refuse.
+    op.add_column("operator", sa.Column("verifier_until", sa.DateTime(), nullable=True))
+    op.add_column(
+        "operator",
+        sa.Column("must_change_password", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
+    op.add_column(
+        "operator", sa.Column("failed_logins", sa.Integer(), nullable=False, server_default="0")
+    )
+    op.add_column("operator", sa.Column("locked_until", sa.DateTime(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("operator", schema=None) as batch_op:
-        batch_op.drop_column("locked_until")
-        batch_op.drop_column("failed_logins")
-        batch_op.drop_column("must_change_password")
-        batch_op.drop_column("verifier_until")
+    for column in ("locked_until", "failed_logins", "must_change_password", "verifier_until"):
+        op.drop_column("operator", column)
