@@ -18,6 +18,7 @@ from app.services.filing_service import FilingService
 from app.services.person_service import PersonService
 from app.services.queue_service import QueueService
 from app.services.station_service import StationInfo, StationService
+from app.services.summary_service import SummaryService
 from app.settings import Settings, load_settings
 from app.store.blobs import BlobStore
 from app.store.db import Database
@@ -98,6 +99,10 @@ class AppContext:
             queue=QueueService(db, cipher, catalog),
             persons=PersonService(db, cipher, blobs),
         )
+
+    @property
+    def summaries(self) -> SummaryService:
+        return SummaryService(self.db, self.catalog)
 
     def filing_service(self, station: StationInfo) -> FilingService:
         return FilingService(self.db, self.cipher, self.blobs, self.catalog, station, self.persons)

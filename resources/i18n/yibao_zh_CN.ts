@@ -63,6 +63,10 @@
         <translation>队列</translation>
     </message>
     <message>
+        <source>Today</source>
+        <translation>今日概况</translation>
+    </message>
+    <message>
         <source>connecting</source>
         <translation>正在连接</translation>
     </message>
@@ -121,6 +125,14 @@
     <message>
         <source>Not saved. Nothing saved earlier was affected.</source>
         <translation>未保存。之前已保存的数据不受影响。</translation>
+    </message>
+    <message>
+        <source>Saved to %1</source>
+        <translation>已保存到 %1</translation>
+    </message>
+    <message>
+        <source>The export failed.</source>
+        <translation>导出失败。</translation>
     </message>
     <message>
         <source>The details are in the log.</source>
@@ -594,6 +606,57 @@
     <message numerus="yes">
         <source>Needs attention: %n filing(s) not delivered for over a day</source>
         <translation><numerusform>需关注：%n 件申请超过一天未送达</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>SummaryView</name>
+    <message>
+        <source>Filed today</source>
+        <translation>今日办理</translation>
+    </message>
+    <message>
+        <source>Filed this month</source>
+        <translation>本月办理</translation>
+    </message>
+    <message>
+        <source>Waiting to sync</source>
+        <translation>待上传</translation>
+    </message>
+    <message>
+        <source>Rejected or refused</source>
+        <translation>退回/不予受理</translation>
+    </message>
+    <message>
+        <source>Needs materials</source>
+        <translation>需补充材料</translation>
+    </message>
+    <message>
+        <source>Accepted with materials pending</source>
+        <translation>容缺受理待补</translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>今日</translation>
+    </message>
+    <message>
+        <source>Month</source>
+        <translation>本月</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Export CSV</source>
+        <translation>导出 CSV</translation>
+    </message>
+    <message>
+        <source>By operator (today / month): %1</source>
+        <translation>按经办人（今日/本月）：%1</translation>
     </message>
 </context>
 <context>

@@ -38,6 +38,7 @@ from app.services.permissions import Permissions
 from app.services.person_service import RecordedPerson
 from app.services.queue_service import FilingSummary, StatusCounts
 from app.services.station_service import OperatorInfo, StationInfo
+from app.services.summary_service import StationSummary
 from app.validation import validate_form
 from sync.engine import SyncReport
 from sync.state import DEVICES_KEY, SyncStateStore
@@ -48,6 +49,7 @@ from ui.counter.identity_panel import IdentityPanel
 from ui.counter.item_list import ItemList
 from ui.counter.queue_view import QueueView
 from ui.counter.scan_router import ScanRouter
+from ui.counter.summary_view import SummaryView
 from ui.devices.hub import DeviceHub
 from ui.login.idle_watch import IdleWatch
 from ui.login.login_dialog import LoginDialog
@@ -158,6 +160,11 @@ class CounterWindow(QMainWindow):
         self.tabs.setObjectName("counterTabs")
         self.tabs.addTab(handle, self.tr("Handle"))
         self.tabs.addTab(self.queue, self.tr("Queue"))
+        self.summary = SummaryView(self)
+        self.tabs.addTab(self.summary, self.tr("Today"))
+        self.summary.refresh_requested.connect(self.refresh_summary)
+        self.summary.export_requested.connect(self.export_summary)
+        self.tabs.currentChanged.connect(self._on_tab)
 
         self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.items)
@@ -193,6 +200,7 @@ class CounterWindow(QMainWindow):
         self.printer.warning.connect(self._on_print_warning)
         self._saved_text = ""
         self.last_printed: str | None = None
+        self.last_export: str | None = None
         self.identity.camera_scan_requested.connect(self.scan_with_camera)
         self.face_button.clicked.connect(self.take_face_photo)
         self.materials_button.clicked.connect(self.photograph_materials)
@@ -574,6 +582,39 @@ class CounterWindow(QMainWindow):
             ok=False,
         )
         self._update_save_enabled()
+
+    # ---- the day at a glance ---------------------------------------------------------------
+    @Slot(int)
+    def _on_tab(self, _index: int) -> None:
+        if self.tabs.currentWidget() is self.summary:
+            self.refresh_summary()
+
+    @Slot()
+    def refresh_summary(self) -> None:
+        self.db_lane.submit(self._ctx.summaries.summary, self._on_summary)
+
+    def _on_summary(self, summary: object) -> None:
+        assert isinstance(summary, StationSummary)
+        self.summary.show_summary(summary)
+
+    @Slot()
+    def export_summary(self) -> None:
+        current = self.summary.summary
+        if current is None:
+            return
+        path = self._ctx.paths.root / "exports" / f"summary-{current.day:%Y%m%d}.csv"
+        self.db_lane.submit(
+            functools.partial(self._ctx.summaries.export_csv, current, path, self._operator.code),
+            self._on_exported,
+            self._on_export_failed,
+        )
+
+    def _on_exported(self, path: object) -> None:
+        self.last_export = str(path)
+        self.summary.message.setText(self.tr("Saved to %1").replace("%1", str(path)))
+
+    def _on_export_failed(self, exc: BaseException) -> None:
+        self.summary.message.setText(self._describe(exc, self.tr("The export failed.")))
 
     # ---- queue and status -----------------------------------------------------------------
     def refresh(self) -> None:
