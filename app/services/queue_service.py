@@ -12,6 +12,7 @@ from app.identity import PersonRead, mask_name
 from app.services.catalog_service import CatalogService
 from app.store.db import Database
 from app.store.models import Filing, Material, OutboxEntry, OutboxState, Person
+from app.workdays import Deadline, china_date, deadline
 
 WAITING_STATES = (
     OutboxState.PENDING,
@@ -39,6 +40,13 @@ class FilingSummary:
     centre_message: str | None
     materials: int
     catalog_version: str
+    due: Deadline | None = None  # the item's time limit in working days, from the filing day
+
+    OPEN_STATES = frozenset({"queued", "accepted", "in_review", "needs_materials"})
+
+    def overdue(self, today: dt.date) -> bool:
+        """Past its time limit and not finished (completed, refused and rejected are done)."""
+        return self.due is not None and self.state in self.OPEN_STATES and today > self.due.due
 
 
 @dataclass(frozen=True)
@@ -93,7 +101,9 @@ class QueueService:
         person_token: tuple[str, str] | None = None,
     ) -> list[FilingSummary]:
         """The newest filings first, names decrypted only to be masked."""
-        names = {i.code: i.name for i in self._catalog.current().items}
+        catalog = self._catalog.current()
+        names = {i.code: i.name for i in catalog.items}
+        limits = {i.code: i.time_limit_days for i in catalog.items}
         materials = (
             select(Material.filing_id, func.count().label("n"))
             .group_by(Material.filing_id)
@@ -131,6 +141,9 @@ class QueueService:
                         centre_message=filing.centre_message,
                         materials=int(n or 0),
                         catalog_version=filing.catalog_version,
+                        due=deadline(china_date(filing.created_at), limits[filing.item_code])
+                        if filing.item_code in limits
+                        else None,
                     )
                 )
         return rows

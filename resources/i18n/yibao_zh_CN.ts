@@ -521,6 +521,18 @@
         <source>Materials</source>
         <translation>材料</translation>
     </message>
+    <message>
+        <source>Due</source>
+        <translation>办结期限</translation>
+    </message>
+    <message>
+        <source>about %1</source>
+        <translation>约 %1</translation>
+    </message>
+    <message>
+        <source>(overdue)</source>
+        <translation>（已超期）</translation>
+    </message>
 </context>
 <context>
     <name>QueueView</name>

@@ -5,12 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHeaderView, QTableView, QVBoxLayout, QWidget
 
 from app.services.queue_service import FilingSummary
+from app.workdays import china_date
 from ui import labels
 
 Index = QModelIndex | QPersistentModelIndex
+
+
+DUE_COLUMN = 8
 
 
 class QueueModel(QAbstractTableModel):
@@ -26,6 +31,7 @@ class QueueModel(QAbstractTableModel):
             self.tr("Receipt no."),
             self.tr("Centre's message"),
             self.tr("Materials"),
+            self.tr("Due"),
         ]
 
     def set_rows(self, rows: list[FilingSummary]) -> None:
@@ -50,9 +56,14 @@ class QueueModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
+        if not index.isValid():
             return None
         r = self._rows[index.row()]
+        overdue = r.overdue(china_date(dt.datetime.now(dt.UTC)))
+        if role == Qt.ItemDataRole.ForegroundRole and overdue and index.column() == DUE_COLUMN:
+            return QColor("#b00020")
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
         local = r.created_at.replace(tzinfo=dt.UTC).astimezone()  # stored in UTC
         return [
             f"{local:%Y-%m-%d %H:%M}",
@@ -63,7 +74,18 @@ class QueueModel(QAbstractTableModel):
             r.receipt_no or "",
             r.centre_message or "",
             str(r.materials),
+            self._due_text(r, overdue),
         ][index.column()]
+
+    def _due_text(self, r: FilingSummary, overdue: bool) -> str:
+        if r.due is None:
+            return ""
+        text = f"{r.due.due:%Y-%m-%d}"
+        if r.due.estimated:
+            text = self.tr("about %1").replace("%1", text)
+        if overdue:
+            text += " " + self.tr("(overdue)")
+        return text
 
 
 class QueueView(QWidget):
