@@ -336,3 +336,45 @@ def test_items_are_found_by_pinyin_initials(qtbot: QtBot, window: CounterWindow)
     qtbot.waitUntil(lambda: visible() != everything, timeout=3000)
     assert visible() and all(code.startswith("YD-") for code in visible())
     save_screenshot(window, SHOTS / "counter-find-by-pinyin.png")
+
+
+def test_the_queue_narrows_by_state_item_reference_and_citizen(
+    qtbot: QtBot, window: CounterWindow, ctx: AppContext
+) -> None:
+    from sqlalchemy import update
+
+    from app.drills import DrillFiler
+    from app.store.models import Filing
+
+    drills = DrillFiler(ctx, SimulatedIdentityReader(seed=41, read_delay=0).read, 41)
+    uids = [drills.file().uid for _ in range(4)]
+    with ctx.db.write() as s:
+        s.execute(update(Filing).where(Filing.uid == uids[0]).values(state="refused"))
+    # The citizen at the counter has one filing of their own.
+    assert window.items.select("CX-CBDJ-001")
+    read_card(qtbot, window)
+    assert window.person is not None
+    window.form.set_values(
+        demo_values(ctx.catalog.current().item("CX-CBDJ-001"), window.person.read, random.Random(1))
+    )
+    qtbot.mouseClick(window.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.queue.model.rowCount() == 5, timeout=5000)
+    queue = window.queue
+    window.tabs.setCurrentWidget(queue)
+    queue.state_box.setCurrentIndex(queue.state_box.findData("refused"))
+    qtbot.waitUntil(lambda: queue.model.rowCount() == 1, timeout=5000)
+    assert queue.model.row(0).uid == uids[0]
+    queue.state_box.setCurrentIndex(0)
+    queue.citizen_button.setChecked(True)
+    assert window.last_saved is not None
+    mine = window.last_saved.uid
+    qtbot.waitUntil(
+        lambda: queue.model.rowCount() == 1 and queue.model.row(0).uid == mine, timeout=5000
+    )
+    save_screenshot(window, SHOTS / "counter-queue-this-citizen.png")
+    queue.citizen_button.setChecked(False)
+    queue.reference_box.setText(uids[2].upper())  # as printed on the receipt
+    queue.reference_box.editingFinished.emit()
+    qtbot.waitUntil(
+        lambda: queue.model.rowCount() == 1 and queue.model.row(0).uid == uids[2], timeout=5000
+    )

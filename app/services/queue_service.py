@@ -11,8 +11,8 @@ from app.crypto.field_cipher import FieldCipher
 from app.identity import PersonRead, mask_name
 from app.services.catalog_service import CatalogService
 from app.store.db import Database
-from app.store.models import Filing, Material, OutboxEntry, OutboxState, Person
-from app.workdays import Deadline, china_date, deadline
+from app.store.models import Filing, Material, Operator, OutboxEntry, OutboxState, Person
+from app.workdays import CHINA, Deadline, china_date, deadline
 
 WAITING_STATES = (
     OutboxState.PENDING,
@@ -47,6 +47,19 @@ class FilingSummary:
     def overdue(self, today: dt.date) -> bool:
         """Past its time limit and not finished (completed, refused and rejected are done)."""
         return self.due is not None and self.state in self.OPEN_STATES and today > self.due.due
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the queue view is narrowed to; every part is optional (None: any)."""
+
+    state: str | None = None
+    item_code: str | None = None
+    operator_code: str | None = None
+    since: dt.date | None = None  # China dates, inclusive
+    until: dt.date | None = None
+    reference: str | None = None  # a receipt number, or the start or end of a local uid
+    person: tuple[str, str] | None = None  # (id kind, search token) of a card read again
 
 
 @dataclass(frozen=True)
@@ -99,6 +112,7 @@ class QueueService:
         limit: int = 500,
         state: str | None = None,
         person_token: tuple[str, str] | None = None,
+        where: QueueFilter | None = None,
     ) -> list[FilingSummary]:
         """The newest filings first, names decrypted only to be masked."""
         catalog = self._catalog.current()
@@ -117,6 +131,28 @@ class QueueService:
             .order_by(Filing.id.desc())
             .limit(limit)
         )
+        where = where or QueueFilter()
+        state = state or where.state
+        person_token = person_token or where.person
+        if where.item_code:
+            query = query.where(Filing.item_code == where.item_code)
+        if where.operator_code:
+            query = query.where(
+                Filing.operator_id.in_(
+                    select(Operator.id).where(Operator.code == where.operator_code)
+                )
+            )
+        if where.since is not None:
+            query = query.where(Filing.created_at >= _utc_start(where.since))
+        if where.until is not None:
+            query = query.where(Filing.created_at < _utc_start(where.until + dt.timedelta(1)))
+        if where.reference:
+            ref = where.reference.strip()
+            query = query.where(
+                (Filing.receipt_no == ref.upper())
+                | Filing.uid.startswith(ref.lower())
+                | Filing.uid.endswith(ref.lower())  # the short reference shown after saving
+            )
         if state is not None:
             query = query.where(Filing.state == state)
         if person_token is not None:
@@ -169,3 +205,12 @@ class QueueService:
                 )
                 for e, uid in s.execute(query)
             ]
+
+
+def _utc_start(day: dt.date) -> dt.datetime:
+    """Midnight of a China date, as the naive UTC the store keeps."""
+    return (
+        dt.datetime(day.year, day.month, day.day, tzinfo=CHINA)
+        .astimezone(dt.UTC)
+        .replace(tzinfo=None)
+    )

@@ -43,7 +43,7 @@
         <translation>人像采集</translation>
     </message>
     <message>
-        <source>Take the citizen's face photo</source>
+        <source>Take the citizen&apos;s face photo</source>
         <translation>采集群众人像照片</translation>
     </message>
     <message>
@@ -96,10 +96,12 @@
     </message>
     <message numerus="yes">
         <source>%n material photo(s)</source>
-        <translation><numerusform>材料照片 %n 张</numerusform></translation>
+        <translation>
+            <numerusform>材料照片 %n 张</numerusform>
+        </translation>
     </message>
     <message>
-        <source>Read the citizen's card first</source>
+        <source>Read the citizen&apos;s card first</source>
         <translation>请先读取群众的证件</translation>
     </message>
     <message>
@@ -237,7 +239,9 @@
     </message>
     <message numerus="yes">
         <source>Time limit: %n working day(s)</source>
-        <translation><numerusform>办结时限：%n 个工作日</numerusform></translation>
+        <translation>
+            <numerusform>办结时限：%n 个工作日</numerusform>
+        </translation>
     </message>
     <message>
         <source>Face photo required</source>
@@ -514,7 +518,7 @@
         <translation>受理号</translation>
     </message>
     <message>
-        <source>Centre's message</source>
+        <source>Centre&apos;s message</source>
         <translation>中心意见</translation>
     </message>
     <message>
@@ -536,6 +540,58 @@
 </context>
 <context>
     <name>QueueView</name>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>All states</source>
+        <translation>全部状态</translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <source>All items</source>
+        <translation>全部事项</translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Any time</source>
+        <translation>全部时间</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>近 7 天</translation>
+    </message>
+    <message>
+        <source>This month</source>
+        <translation>本月</translation>
+    </message>
+    <message>
+        <source>Operator code</source>
+        <translation>工号</translation>
+    </message>
+    <message>
+        <source>Receipt no. or reference</source>
+        <translation>受理号或编号</translation>
+    </message>
+    <message>
+        <source>This citizen&apos;s filings</source>
+        <translation>本人的申请</translation>
+    </message>
+    <message>
+        <source>Only the filings of the citizen read now</source>
+        <translation>只显示当前群众的申请</translation>
+    </message>
     <message>
         <source>Filings and their states</source>
         <translation>申请及其状态</translation>
@@ -577,7 +633,9 @@
     </message>
     <message numerus="yes">
         <source>Devices: %n fault(s)</source>
-        <translation><numerusform>设备：%n 项故障</numerusform></translation>
+        <translation>
+            <numerusform>设备：%n 项故障</numerusform>
+        </translation>
     </message>
     <message>
         <source>Devices: ready</source>
@@ -605,7 +663,9 @@
     </message>
     <message numerus="yes">
         <source>Waiting to sync: %n</source>
-        <translation><numerusform>待上传：%n</numerusform></translation>
+        <translation>
+            <numerusform>待上传：%n</numerusform>
+        </translation>
     </message>
     <message>
         <source>Uploading %1 / %2 · %3 MB</source>
@@ -617,7 +677,9 @@
     </message>
     <message numerus="yes">
         <source>Needs attention: %n filing(s) not delivered for over a day</source>
-        <translation><numerusform>需关注：%n 件申请超过一天未送达</numerusform></translation>
+        <translation>
+            <numerusform>需关注：%n 件申请超过一天未送达</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -40,6 +40,7 @@ from app.services.queue_service import FilingSummary, StatusCounts
 from app.services.station_service import OperatorInfo, StationInfo
 from app.services.summary_service import StationSummary
 from app.validation import validate_form
+from app.workdays import china_date
 from sync.engine import SyncReport
 from sync.state import DEVICES_KEY, SyncStateStore
 from ui.camera.camera_worker import Mode
@@ -160,6 +161,13 @@ class CounterWindow(QMainWindow):
         self.tabs.setObjectName("counterTabs")
         self.tabs.addTab(handle, self.tr("Handle"))
         self.tabs.addTab(self.queue, self.tr("Queue"))
+        self.queue.set_items(
+            [
+                (i.code, i.name_en if language.startswith("en") else i.name)
+                for i in self._catalog.items
+            ]
+        )
+        self.queue.filter_changed.connect(self.refresh)
         self.summary = SummaryView(self)
         self.tabs.addTab(self.summary, self.tr("Today"))
         self.summary.refresh_requested.connect(self.refresh_summary)
@@ -322,6 +330,7 @@ class CounterWindow(QMainWindow):
     def _on_recorded(self, recorded: object) -> None:
         assert isinstance(recorded, RecordedPerson)
         self.person = recorded
+        self.queue.set_person((recorded.read.id_kind.value, recorded.token))
         self.identity.set_reading(False)
         self.identity.show_person(recorded.read)
         self.form.set_person(recorded.read)
@@ -442,6 +451,7 @@ class CounterWindow(QMainWindow):
         self.devices.take_demo_card()
         self._forget_captures()
         self.person = None
+        self.queue.set_person(None)
         self.identity.show_person(None)
         self.form.clear()
         self.form.set_person(None)
@@ -493,7 +503,8 @@ class CounterWindow(QMainWindow):
         self.form.clear()
         self._forget_captures()
         self._saved_text = self.tr("Saved and queued for upload. Reference: %1").replace(
-            "%1", saved.uid[:8]
+            "%1",
+            saved.uid[-8:].upper(),  # the random end: UUIDv7 starts with the time
         )
         self._set_message(self._saved_text, ok=True)
         self._update_save_enabled()
@@ -618,7 +629,10 @@ class CounterWindow(QMainWindow):
 
     # ---- queue and status -----------------------------------------------------------------
     def refresh(self) -> None:
-        self.db_lane.submit(self._ctx.queue.filings, self._on_filings)
+        where = self.queue.current_filter(china_date(dt.datetime.now(dt.UTC)))
+        self.db_lane.submit(
+            functools.partial(self._ctx.queue.filings, where=where), self._on_filings
+        )
         self.db_lane.submit(self._ctx.queue.counts, self._on_counts)
 
     def _on_filings(self, rows: object) -> None:

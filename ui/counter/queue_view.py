@@ -4,11 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QHeaderView, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
-from app.services.queue_service import FilingSummary
+from app.services.queue_service import FilingSummary, QueueFilter
+from app.store.models import FilingState
 from app.workdays import china_date
 from ui import labels
 
@@ -88,9 +105,67 @@ class QueueModel(QAbstractTableModel):
         return text
 
 
+PERIODS = ("all", "today", "week", "month")
+
+
 class QueueView(QWidget):
+    """The filings with their states, narrowed by state, item, operator, period, a receipt
+    number, or the citizen whose card was read again ("this citizen's filings")."""
+
+    filter_changed = Signal()
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.state_box = QComboBox(self)
+        self.state_box.setObjectName("queueStateFilter")
+        self.state_box.setAccessibleName(self.tr("State"))
+        self.state_box.addItem(self.tr("All states"), None)
+        for state in FilingState:
+            self.state_box.addItem(labels.filing_state(state.value), state.value)
+        self.item_box = QComboBox(self)
+        self.item_box.setObjectName("queueItemFilter")
+        self.item_box.setAccessibleName(self.tr("Item"))
+        self.item_box.addItem(self.tr("All items"), None)
+        self.period_box = QComboBox(self)
+        self.period_box.setObjectName("queuePeriodFilter")
+        self.period_box.setAccessibleName(self.tr("Period"))
+        for key, text in zip(
+            PERIODS,
+            (self.tr("Any time"), self.tr("Today"), self.tr("Last 7 days"), self.tr("This month")),
+            strict=True,
+        ):
+            self.period_box.addItem(text, key)
+        self.operator_box = QLineEdit(self)
+        self.operator_box.setObjectName("queueOperatorFilter")
+        self.operator_box.setPlaceholderText(self.tr("Operator code"))
+        self.operator_box.setAccessibleName(self.tr("Operator code"))
+        self.operator_box.setMaximumWidth(120)
+        self.reference_box = QLineEdit(self)
+        self.reference_box.setObjectName("queueReferenceFilter")
+        self.reference_box.setPlaceholderText(self.tr("Receipt no. or reference"))
+        self.reference_box.setAccessibleName(self.tr("Receipt no. or reference"))
+        self.citizen_button = QPushButton(self.tr("This citizen's filings"), self)
+        self.citizen_button.setObjectName("queueCitizenFilter")
+        self.citizen_button.setCheckable(True)
+        self.citizen_button.setEnabled(False)
+        self.citizen_button.setAccessibleName(self.tr("Only the filings of the citizen read now"))
+        self._person: tuple[str, str] | None = None
+        bar = QHBoxLayout()
+        for widget in (
+            self.state_box,
+            self.item_box,
+            self.period_box,
+            self.operator_box,
+            self.reference_box,
+            self.citizen_button,
+        ):
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        for box in (self.state_box, self.item_box, self.period_box):
+            box.currentIndexChanged.connect(self.filter_changed)
+        for edit in (self.operator_box, self.reference_box):
+            edit.editingFinished.connect(self.filter_changed)
+        self.citizen_button.toggled.connect(self.filter_changed)
         self.model = QueueModel(self)
         self.table = QTableView(self)
         self.table.setObjectName("queueTable")
@@ -104,10 +179,39 @@ class QueueView(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
         layout.addWidget(self.table)
 
     def set_rows(self, rows: list[FilingSummary]) -> None:
         self.model.set_rows(rows)
+
+    def set_items(self, items: list[tuple[str, str]]) -> None:
+        """(code, name) of the items to offer in the item filter."""
+        for code, name in items:
+            self.item_box.addItem(name, code)
+
+    def set_person(self, token: tuple[str, str] | None) -> None:
+        """The citizen read now (id kind, search token), for "this citizen's filings"."""
+        self._person = token
+        self.citizen_button.setEnabled(token is not None)
+        if token is None and self.citizen_button.isChecked():
+            self.citizen_button.setChecked(False)
+
+    def current_filter(self, today: dt.date) -> QueueFilter:
+        period = self.period_box.currentData()
+        since = {
+            "today": today,
+            "week": today - dt.timedelta(days=6),
+            "month": today.replace(day=1),
+        }.get(str(period))
+        return QueueFilter(
+            state=self.state_box.currentData(),
+            item_code=self.item_box.currentData(),
+            operator_code=self.operator_box.text().strip().upper() or None,
+            since=since,
+            reference=self.reference_box.text().strip() or None,
+            person=self._person if self.citizen_button.isChecked() else None,
+        )
 
     def select_filing(self, key: str) -> bool:
         """Select the filing whose uid or receipt number is `key` (a scanned receipt)."""
