@@ -540,21 +540,25 @@ def _linux_name(index: int) -> str:
         return f"video{index}"
 
 
-def list_cameras(max_index: int = 9, timeout_s: float = PROBE_TIMEOUT_S) -> CameraList:
+def list_cameras(
+    max_index: int = 9, timeout_s: float = PROBE_TIMEOUT_S, *, device_dir: str = "/dev"
+) -> CameraList:
     """The cameras that open, indexes 0..max_index; never hangs on a broken driver for long.
 
     On Linux the /dev/video* nodes are listed first, so a machine without any answers at
     once, and each node is probed with at most `timeout_s` seconds to open (metadata nodes
     of UVC cameras, which cannot capture, are skipped). Elsewhere indexes are probed in order
     until the first that does not open (Windows and macOS number cameras without gaps).
+    `device_dir` is where the video nodes live (tests point it at an empty folder).
     """
     found: list[CameraInfo] = []
     problems_zh: list[str] = []
     problems_en: list[str] = []
     if sys.platform.startswith("linux"):
         nodes = []
-        for path in glob.glob("/dev/video*"):
-            suffix = path.removeprefix("/dev/video")
+        prefix = os.path.join(device_dir, "video")
+        for path in glob.glob(prefix + "*"):
+            suffix = path.removeprefix(prefix)
             if suffix.isdigit() and int(suffix) <= max_index:
                 nodes.append(int(suffix))
         if not nodes:
@@ -565,7 +569,7 @@ def list_cameras(max_index: int = 9, timeout_s: float = PROBE_TIMEOUT_S) -> Came
                 "cable or the driver.",
             )
         for index in sorted(nodes):
-            device = f"/dev/video{index}"
+            device = f"{prefix}{index}"
             if not os.access(device, os.R_OK | os.W_OK):
                 problems_zh.append(f"{device} 没有使用权限（需加入 video 组）")
                 problems_en.append(f"{device}: no permission (add the user to the 'video' group)")

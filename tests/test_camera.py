@@ -7,7 +7,6 @@ exactly as a camera would be, so the same code path as a webcam is exercised end
 
 from __future__ import annotations
 
-import glob
 import subprocess
 import sys
 import time
@@ -132,7 +131,6 @@ def test_read_before_open_is_a_device_error(face_video: Path) -> None:
         OpenCvCamera(face_video).read()
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="V4L2 device nodes")
 def test_missing_camera_index_fails_fast_with_a_reason() -> None:
     index = 63
     assert not Path(f"/dev/video{index}").exists()
@@ -144,10 +142,10 @@ def test_missing_camera_index_fails_fast_with_a_reason() -> None:
     assert f"/dev/video{index}" in info.value.en
 
 
-@pytest.mark.skipif(bool(glob.glob("/dev/video*")), reason="this machine has video devices")
-def test_list_cameras_is_empty_and_fast_without_devices() -> None:
+def test_list_cameras_is_empty_and_fast_without_devices(tmp_path: Path) -> None:
+    # An empty device folder stands for a machine with no video nodes, whatever this one has.
     started = time.monotonic()
-    found = list_cameras(max_index=9)
+    found = list_cameras(max_index=9, device_dir=str(tmp_path))
     elapsed = time.monotonic() - started
     assert found == []
     assert isinstance(found, CameraList)
