@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 import chinese_calendar
 
-CHINA = dt.timezone(dt.timedelta(hours=8))
+from app.china_clock import china_date
+
+__all__ = ["Deadline", "china_date", "deadline", "is_workday"]
 
 
 def _known(day: dt.date) -> bool:
@@ -51,9 +53,3 @@ def deadline(filed: dt.date, working_days: int) -> Deadline:
         if is_workday(day):
             left -= 1
     return Deadline(day, estimated)
-
-
-def china_date(moment: dt.datetime) -> dt.date:
-    """The China date of a moment (naive datetimes are UTC, as the store keeps them)."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-    return aware.astimezone(CHINA).date()

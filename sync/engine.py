@@ -24,7 +24,7 @@ from sync.backoff import next_delay
 from sync.errors import CentreRefused, Reaction, TransportFailure
 from sync.outbox import OutboxStore, Outgoing
 from sync.reference import apply_reference, held_versions
-from sync.state import DEVICES_KEY, SyncStateStore, new_holder
+from sync.state import SyncStateStore, new_holder
 from sync.transport import CentralClient, Timeouts
 
 log = logging.getLogger(__name__)
@@ -351,21 +351,9 @@ class SyncEngine:
             "outbox": counts.outbox_by_state,
             "oldest_unsent_age_s": int(age) if age is not None else None,
             "needs_attention": self.needs_attention(),
-            "devices": self._devices(),
+            "devices": self._state.device_health(),
         }
         self._call(client, report, partial(client.heartbeat, body))
-
-    def _devices(self) -> list[dict[str, object]]:
-        """Device health as the running window last saved it (key `devices`, JSON)."""
-        raw = self._state.get(DEVICES_KEY)
-        if not raw:
-            return []
-        try:
-            value = json.loads(raw)
-        except ValueError:
-            log.warning("saved device health is not JSON; sending none")
-            return []
-        return [d for d in value if isinstance(d, dict)] if isinstance(value, list) else []
 
     # ---- bookkeeping ----------------------------------------------------------------------
     _last_maybe_delivered = True

@@ -29,7 +29,7 @@ from typing import Any
 from app.errors import UserFacingError
 from app.identity import IdKind, PersonRead
 from sync.errors import CentreRefused, Reaction, TransportFailure
-from sync.transport import CentralClient, Timeouts
+from sync.transport import CentralClient, Timeouts, once_more_if_resigned
 
 log = logging.getLogger(__name__)
 
@@ -158,23 +158,18 @@ class EVoucherResolver:
         return _person(answer)
 
     def _ask(self, token: str) -> dict[str, Any]:
-        for attempt in (1, 2):
-            started = time.perf_counter()
-            try:
-                answer = self._client.resolve_evoucher(token, timeouts=self._timeouts)
-            except TransportFailure as exc:
-                log.info("e-voucher: the centre did not answer (%s)", type(exc.__cause__).__name__)
-                raise EVoucherOffline() from exc
-            except CentreRefused as exc:
-                # A clock the centre finds off was corrected from its answer; a nonce it had
-                # seen is replaced on the next signature: both deserve one more try.
-                if attempt == 1 and exc.reaction in (Reaction.FIX_CLOCK, Reaction.NEW_NONCE):
-                    continue
-                raise _refusal(exc) from exc
-            finally:
-                self.last_round_trip_ms = (time.perf_counter() - started) * 1000
-            return answer
-        raise AssertionError("unreachable")  # pragma: no cover
+        started = time.perf_counter()
+        try:
+            return once_more_if_resigned(
+                lambda: self._client.resolve_evoucher(token, timeouts=self._timeouts)
+            )
+        except TransportFailure as exc:
+            log.info("e-voucher: the centre did not answer (%s)", type(exc.__cause__).__name__)
+            raise EVoucherOffline() from exc
+        except CentreRefused as exc:
+            raise _refusal(exc) from exc
+        finally:
+            self.last_round_trip_ms = (time.perf_counter() - started) * 1000
 
 
 def _refusal(exc: CentreRefused) -> EVoucherError:

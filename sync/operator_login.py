@@ -39,7 +39,7 @@ from typing import Any
 from app.errors import UserFacingError
 from app.services import login_service
 from sync.errors import CentreRefused, Reaction, TransportFailure
-from sync.transport import CentralClient, Timeouts
+from sync.transport import CentralClient, Timeouts, once_more_if_resigned
 
 log = logging.getLogger(__name__)
 
@@ -207,26 +207,19 @@ class CentreLogin:
 
     def _ask(self, call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         with self._lock:
-            for attempt in (1, 2):
-                started = time.perf_counter()
-                try:
-                    return call()
-                except TransportFailure as exc:
-                    log.info(
-                        "operator log-in: the centre did not answer (%s)",
-                        type(exc.__cause__).__name__,
-                    )
-                    raise CentreUnreachable(maybe_delivered=exc.maybe_delivered) from exc
-                except CentreRefused as exc:
-                    # A clock the centre finds off was corrected from its answer; a nonce it
-                    # had seen is replaced on the next signature: both deserve one more try.
-                    # Neither request was acted on, so repeating it is safe.
-                    if attempt == 1 and exc.reaction in (Reaction.FIX_CLOCK, Reaction.NEW_NONCE):
-                        continue
-                    raise _refusal(exc) from exc
-                finally:
-                    self.last_round_trip_ms = (time.perf_counter() - started) * 1000
-        raise AssertionError("unreachable")  # pragma: no cover
+            started = time.perf_counter()
+            try:
+                return once_more_if_resigned(call)
+            except TransportFailure as exc:
+                log.info(
+                    "operator log-in: the centre did not answer (%s)",
+                    type(exc.__cause__).__name__,
+                )
+                raise CentreUnreachable(maybe_delivered=exc.maybe_delivered) from exc
+            except CentreRefused as exc:
+                raise _refusal(exc) from exc
+            finally:
+                self.last_round_trip_ms = (time.perf_counter() - started) * 1000
 
 
 def _refusal(exc: CentreRefused) -> CentreLoginError:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import logging
 import os
 import secrets
 import socket
@@ -11,6 +13,8 @@ from sqlalchemy import delete, insert, select, update
 
 from app.store.db import Database
 from app.store.models import SyncLease, SyncState, utcnow
+
+log = logging.getLogger(__name__)
 
 LEASE_ID = 1
 
@@ -63,6 +67,21 @@ class SyncStateStore:
                 s.execute(delete(SyncState).where(SyncState.key == key))
                 if value is not None:
                     s.execute(insert(SyncState), {"key": key, "value": value})
+
+    def device_health(self) -> list[dict[str, object]]:
+        """Device health as the running window last saved it (`DEVICES_KEY`); [] if none."""
+        raw = self.get(DEVICES_KEY)
+        if not raw:
+            return []
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            log.warning("saved device health is not JSON; ignoring it")
+            return []
+        return [d for d in value if isinstance(d, dict)] if isinstance(value, list) else []
+
+    def set_device_health(self, devices: list[dict[str, object]]) -> None:
+        self.set(**{DEVICES_KEY: json.dumps(devices, ensure_ascii=False)})
 
     def all(self) -> dict[str, str]:
         with self._db.read() as s:

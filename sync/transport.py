@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 
-from sync.errors import CentreRefused, TransportFailure
+from sync.errors import CentreRefused, Reaction, TransportFailure
 from sync.signing import signed_headers
+
+T = TypeVar("T")
 
 API = "/api/v1"
 
@@ -196,6 +198,22 @@ class CentralClient:
             server_time=int(server_time) if isinstance(server_time, int | float) else None,
             body=data,
         )
+
+
+def once_more_if_resigned(call: Callable[[], T]) -> T:
+    """Run an interactive call, repeating it once when the centre asked for a new signature.
+
+    A clock the centre found off is corrected from its answer, and a nonce it had seen is
+    replaced by the next signature; in both cases the centre did not act on the request, so
+    repeating it is safe. The sync engine has its own schedule for these; a citizen or an
+    operator waiting at the counter gets the one quick retry instead.
+    """
+    try:
+        return call()
+    except CentreRefused as exc:
+        if exc.reaction in (Reaction.FIX_CLOCK, Reaction.NEW_NONCE):
+            return call()
+        raise
 
 
 def _retry_after(value: str | None) -> float | None:

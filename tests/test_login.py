@@ -18,7 +18,7 @@ from app.services.login_service import LOCK_MINUTES, MAX_FAILURES, LoginFailed, 
 from app.services.station_service import DEMO_OPERATOR_CODE, DEMO_PASSWORD, StationInfo
 from app.store.models import AuditEvent, Operator, utcnow
 from tests.test_counter_gui import SHOTS
-from ui.app import build_counter_window, save_screenshot
+from ui.app import build_counter_window, save_screenshot, save_widget
 from ui.counter.main_window import CounterWindow
 from ui.login.idle_watch import IdleWatch
 from ui.login.login_dialog import LoginDialog
@@ -99,16 +99,11 @@ def test_the_log_in_dialog(qtbot: QtBot, ctx: AppContext, station: StationInfo) 
     qtbot.mouseClick(dialog.login_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "工号或密码不正确" in dialog.message.text(), timeout=5000)
     assert dialog.password.text() == "" and dialog.result_login is None
-    save_screenshot_of(dialog, "login-refused.png")
+    save_widget(dialog, SHOTS / "login-refused.png")
     qtbot.keyClicks(dialog.password, DEMO_PASSWORD)
     with qtbot.waitSignal(dialog.accepted, timeout=5000):
         qtbot.mouseClick(dialog.login_button, Qt.MouseButton.LeftButton)
     assert dialog.result_login is not None
-
-
-def save_screenshot_of(widget: LoginDialog, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    assert widget.grab().save(str(SHOTS / name), "PNG")
 
 
 @pytest.fixture

@@ -24,7 +24,8 @@ from devices.serial_scanner import (
     SimulatedScanner,
     decode_code,
 )
-from ui.scanner_worker import ScannerThread, ScannerWorker
+from ui.scanner_worker import ScannerWorker
+from ui.tasks import WorkerThread
 
 TOKEN = "YBEV1.ER_GVqZAzZcH6J-knpypwJ6fMUMrbWIuHgkkPmhOUJY"
 
@@ -255,7 +256,7 @@ def test_the_worker_reports_codes_and_stops_promptly(qtbot: QtBot) -> None:
     simulated = SimulatedScanner()
     worker = ScannerWorker(simulated, poll_timeout=5)
     seen = Collector(worker)
-    watcher = ScannerThread(worker)
+    watcher = WorkerThread(worker, "scanner")
     watcher.start()
     try:
         simulated.feed(TOKEN)
@@ -273,7 +274,7 @@ def test_the_worker_reports_an_unplugged_scanner_and_its_return(
     assert scanner.health().present
     worker = ScannerWorker(scanner, poll_timeout=0.2, backoff=0.1)
     seen = Collector(worker)
-    watcher = ScannerThread(worker)
+    watcher = WorkerThread(worker, "scanner")
     watcher.start()
     again: ScannerPeer | None = None
     try:

@@ -11,11 +11,11 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select, update
 
+from app.china_clock import CHINA
 from app.context import AppContext
 from app.drills import DrillFiler
 from app.identity import PersonRead
 from app.services.station_service import StationInfo
-from app.services.summary_service import CHINA
 from app.store.models import AuditEvent, Filing, FilingState
 from devices.simulated_identity import SimulatedIdentityReader
 from tests.test_counter_gui import SHOTS

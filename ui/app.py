@@ -61,10 +61,11 @@ def build_counter_window(
     language: str,
     operator_code: str | None = None,
     logins: Logins | None = None,
+    station: StationInfo | None = None,
 ) -> CounterWindow:
     """The counter window on this data folder (the demo station when `demo`), for the operator
     who logged in (`operator_code`; tests and benchmarks may leave it to the roster's first)."""
-    station = open_station(ctx, demo=demo)
+    station = station or open_station(ctx, demo=demo)
     if operator_code is None:
         operator_code = DEMO_OPERATOR_CODE if demo else ctx.stations.first_active_operator() or ""
     operator = ctx.stations.operator(operator_code)
@@ -179,6 +180,7 @@ def run_gui(
                 language=language,
                 operator_code=logged.operator.code,
                 logins=logins,
+                station=station,
             )
             window.after_login(logged)
     except UserFacingError as exc:

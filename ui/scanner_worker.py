@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from devices.base import DeviceError
 from devices.serial_scanner import CodeScanner
@@ -78,28 +78,3 @@ class ScannerWorker(QObject):
                     self.codeScanned.emit(code)
         finally:
             self.finished.emit()
-
-
-class ScannerThread(QObject):
-    """Owns the thread of one `ScannerWorker`; `shutdown` stops and joins it."""
-
-    def __init__(self, worker: ScannerWorker, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.worker = worker
-        self._thread = QThread(self)
-        self._thread.setObjectName(f"scanner-{worker.scanner.name}")
-        worker.moveToThread(self._thread)
-        self._thread.started.connect(worker.run)
-        self._thread.finished.connect(worker.deleteLater)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def shutdown(self, timeout_ms: int = 5000) -> bool:
-        """Stop the worker and its thread; True when both ended within `timeout_ms`."""
-        self.worker.stop()
-        self._thread.quit()
-        stopped = bool(self._thread.wait(timeout_ms))
-        if not stopped:
-            log.error("the scanner thread did not stop within %d ms", timeout_ms)
-        return stopped

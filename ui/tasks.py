@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
@@ -96,3 +96,39 @@ class TaskLane(QObject):
         if not stopped:
             log.error("lane %s did not stop within %d ms", self.name, timeout_ms)
         return bool(stopped)
+
+
+@runtime_checkable
+class LoopWorker(Protocol):
+    """A QObject whose `run` slot loops until `stop()` (safe from any thread) is called."""
+
+    def run(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+class WorkerThread(QObject):
+    """Owns the thread of one looping worker (a card watcher, a scanner); `shutdown` stops the
+    loop, quits the thread and waits for it."""
+
+    def __init__(self, worker: QObject, name: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        assert isinstance(worker, LoopWorker)
+        self.worker = worker
+        self._thread = QThread(self)
+        self._thread.setObjectName(name)
+        worker.moveToThread(self._thread)
+        self._thread.started.connect(worker.run)
+        self._thread.finished.connect(worker.deleteLater)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def shutdown(self, timeout_ms: int = 5000) -> bool:
+        """True when the loop and the thread ended within `timeout_ms`."""
+        self.worker.stop()
+        self._thread.quit()
+        stopped = bool(self._thread.wait(timeout_ms))
+        if not stopped:
+            log.error("thread %s did not stop within %d ms", self._thread.objectName(), timeout_ms)
+        return stopped

@@ -16,19 +16,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-# China has had no daylight saving time since 1991, so a fixed offset is exact and, unlike
-# zoneinfo("Asia/Shanghai"), needs no tz database (Windows has none without the tzdata wheel).
-CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "CST")
+from app.china_clock import china_time
+
+__all__ = ["SERVICE_HOTLINE", "FilingFacts", "PendingMaterial", "china_time"]
 
 # The national medical-security service hotline, the same number in every province.
 SERVICE_HOTLINE = "12393"
-
-
-def china_time(moment: dt.datetime) -> dt.datetime:
-    """`moment` in China time; a naive datetime is taken as UTC (how the store keeps times)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(CHINA_TZ)
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from app.china_clock import china_date, stored_midnight
 from app.crypto.field_cipher import FieldCipher
 from app.identity import PersonRead, mask_name
 from app.services.catalog_service import CatalogService
 from app.store.db import Database
 from app.store.models import Filing, Material, Operator, OutboxEntry, OutboxState, Person
-from app.workdays import CHINA, Deadline, china_date, deadline
+from app.workdays import Deadline, deadline
 
 WAITING_STATES = (
     OutboxState.PENDING,
@@ -143,9 +144,9 @@ class QueueService:
                 )
             )
         if where.since is not None:
-            query = query.where(Filing.created_at >= _utc_start(where.since))
+            query = query.where(Filing.created_at >= stored_midnight(where.since))
         if where.until is not None:
-            query = query.where(Filing.created_at < _utc_start(where.until + dt.timedelta(1)))
+            query = query.where(Filing.created_at < stored_midnight(where.until + dt.timedelta(1)))
         if where.reference:
             ref = where.reference.strip()
             query = query.where(
@@ -205,12 +206,3 @@ class QueueService:
                 )
                 for e, uid in s.execute(query)
             ]
-
-
-def _utc_start(day: dt.date) -> dt.datetime:
-    """Midnight of a China date, as the naive UTC the store keeps."""
-    return (
-        dt.datetime(day.year, day.month, day.day, tzinfo=CHINA)
-        .astimezone(dt.UTC)
-        .replace(tzinfo=None)
-    )

@@ -17,12 +17,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from app.china_clock import china_date, stored_midnight
 from app.services import audit
 from app.services.catalog_service import CatalogService
 from app.store.db import Database
 from app.store.models import Filing, FilingState, Operator
-
-CHINA = dt.timezone(dt.timedelta(hours=8))  # no daylight saving: a fixed offset is exact
 
 
 @dataclass(frozen=True)
@@ -50,12 +49,9 @@ class SummaryService:
         self._catalog = catalog
 
     def summary(self, now: dt.datetime | None = None) -> StationSummary:
-        moment = (now or dt.datetime.now(dt.UTC)).astimezone(CHINA)
-        day = moment.date()
-        month_start = dt.datetime(day.year, day.month, 1, tzinfo=CHINA)
-        day_start = dt.datetime(day.year, day.month, day.day, tzinfo=CHINA)
-        since = month_start.astimezone(dt.UTC).replace(tzinfo=None)  # the store keeps naive UTC
-        today_from = day_start.astimezone(dt.UTC).replace(tzinfo=None)
+        day = china_date(now or dt.datetime.now(dt.UTC))
+        since = stored_midnight(day.replace(day=1))
+        today_from = stored_midnight(day)
         with self._db.read() as s:
             rows = s.execute(
                 select(Filing.item_code, Operator.code, Filing.created_at)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 import logging
 
 from PySide6.QtCore import Qt, QTimer, Slot
@@ -42,7 +41,7 @@ from app.services.summary_service import StationSummary
 from app.validation import validate_form
 from app.workdays import china_date
 from sync.engine import SyncReport
-from sync.state import DEVICES_KEY, SyncStateStore
+from sync.state import SyncStateStore
 from ui.camera.camera_worker import Mode
 from ui.camera.face_capture_dialog import FaceCaptureDialog
 from ui.counter.form_view import FormView
@@ -366,9 +365,9 @@ class CounterWindow(QMainWindow):
         statuses = self.devices.statuses()
         self.status.set_devices(statuses, self._language)
         if self.devices.discovered:
-            health = json.dumps([s.as_heartbeat() for s in statuses], ensure_ascii=False)
+            health = [s.as_heartbeat() for s in statuses]
             store = SyncStateStore(self._ctx.db)
-            self.db_lane.submit(functools.partial(store.set, **{DEVICES_KEY: health}))
+            self.db_lane.submit(functools.partial(store.set_device_health, health))
 
     @Slot(str)
     def _on_scan_failed(self, message: str) -> None:

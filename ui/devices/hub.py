@@ -34,13 +34,12 @@ from devices.registry import (
 )
 from devices.simulated_identity import SimulatedIdentityReader
 from ui.devices.identity_watcher import (
-    IdentityWatcher,
     IdentityWatchWorker,
     health_of,
     person_of,
 )
-from ui.scanner_worker import ScannerThread, ScannerWorker
-from ui.tasks import TaskLane
+from ui.scanner_worker import ScannerWorker
+from ui.tasks import TaskLane, WorkerThread
 from ui.wedge_scanner import WedgeScanner
 
 log = logging.getLogger(__name__)
@@ -93,14 +92,14 @@ class DeviceHub(QObject):
         self._poll = poll_timeout
         self.readers: dict[DeviceKind, IdentityReader] = {}
         self._status: dict[DeviceKind, DeviceStatus] = {}
-        self._watchers: list[IdentityWatcher] = []
+        self._watchers: list[WorkerThread] = []
         self._lane = TaskLane("device-discovery", self)
         self.discovered = False
         self.reports: dict[DeviceKind, DeviceReport] = {}
         self.receipt_printer: ReceiptPrinter | None = None
         self._cfg = DeviceSettings()
         self._demo = False
-        self._scanner: ScannerThread | None = None
+        self._scanner: WorkerThread | None = None
         self._wedge: WedgeScanner | None = None
 
     def discover(self, cfg: DeviceSettings, *, demo: bool, receipts: Path | None = None) -> None:
@@ -176,7 +175,7 @@ class DeviceHub(QObject):
             worker.failed.connect(self._on_failed)
             worker.recovered.connect(self._on_recovered)
             worker.health_changed.connect(self._on_health)
-            watcher = IdentityWatcher(worker, self)
+            watcher = WorkerThread(worker, f"watch-{kind.value}", self)
             self._watchers.append(watcher)
             watcher.start()
         self.discovered = True
@@ -199,7 +198,7 @@ class DeviceHub(QObject):
         )
         worker.codeScanned.connect(self._on_code)
         worker.failed.connect(self._on_scanner_failed)
-        self._scanner = ScannerThread(worker, self)
+        self._scanner = WorkerThread(worker, "scanner", self)
         self._scanner.start()
 
     @Slot(str)
@@ -237,8 +236,7 @@ class DeviceHub(QObject):
         for watcher in self._watchers:
             watcher.worker.stop()
         for watcher in self._watchers:
-            if not watcher.shutdown():
-                log.warning("the %s watcher did not stop in time", watcher.worker.kind)
+            watcher.shutdown()
         self._watchers.clear()
 
     # ---- what the window asks --------------------------------------------------------------

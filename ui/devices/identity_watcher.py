@@ -15,7 +15,7 @@ import logging
 import threading
 import time
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from app.identity import PersonRead
 from devices.base import DeviceError, DeviceHealth, NoCard
@@ -107,27 +107,6 @@ class IdentityWatchWorker(QObject):
             log.exception("%s health check failed", self.kind)
             return
         self.health_changed.emit(self.kind, health)
-
-
-class IdentityWatcher(QObject):
-    """Owns the thread of one `IdentityWatchWorker`; `shutdown` stops and joins it."""
-
-    def __init__(self, worker: IdentityWatchWorker, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.worker = worker
-        self._thread = QThread(self)
-        self._thread.setObjectName(f"watch-{worker.kind}")
-        worker.moveToThread(self._thread)
-        self._thread.started.connect(worker.run)
-        self._thread.finished.connect(worker.deleteLater)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def shutdown(self, timeout_ms: int = 5000) -> bool:
-        self.worker.stop()
-        self._thread.quit()
-        return self._thread.wait(timeout_ms)
 
 
 def person_of(value: object) -> PersonRead:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 import logging
 import time
 from enum import Enum
@@ -52,7 +51,7 @@ from devices.registry import (
     discover_document_printer,
 )
 from devices.self_test import TestResult, mask_code, run_test, sample_facts
-from sync.state import DEVICES_KEY, SyncStateStore
+from sync.state import SyncStateStore
 from ui.printing.document_pdf import notice_pdf, print_notice
 from ui.tasks import TaskLane
 from ui.wedge_scanner import WedgeScanner
@@ -272,12 +271,8 @@ class TechnicianWindow(QMainWindow):
 
     def _counter_health(self) -> dict[str, dict[str, object]]:
         """On the lane: device health as the counter last saved it (also sent to the centre)."""
-        raw = SyncStateStore(self._ctx.db).get(DEVICES_KEY)
-        try:
-            saved = json.loads(raw) if raw else []
-        except ValueError:
-            return {}
-        return {str(d.get("name")): d for d in saved if isinstance(d, dict)}
+        saved = SyncStateStore(self._ctx.db).device_health()
+        return {str(d.get("name")): d for d in saved}
 
     def _on_counter_health(self, result: object) -> None:
         assert isinstance(result, dict)
