@@ -257,12 +257,16 @@ def _weather(proxy: FaultProxy, rng: random.Random, stop: threading.Event) -> No
     while True:
         fault = least(lambda f: proxy.injected[f])
         on_batches = least(lambda f: proxy.sites[f"{f.value} POST /api/v1/filings"])
+        batch_storm = BATCH_STORM | {on_batches: FEATURED_BATCH}
         if not proxy.sites[BATCH_SITE]:
-            on_batches = Fault.RESET_AFTER  # the one that matters most, first
+            # The one that matters most, and the rarest: batches are few (a client busy
+            # reconciling sends none for seconds), so until one batch has been stored and
+            # its answer lost, every batch in a batch storm is.
+            batch_storm = {Fault.RESET_AFTER: 1.0}
         for rates, only, seconds in (
             (STORM | {fault: FEATURED}, "", (2.0, 4.0)),
             (CALM, "", (1.0, 3.0)),
-            (BATCH_STORM | {on_batches: FEATURED_BATCH}, BATCH, (8.0, 8.0)),
+            (batch_storm, BATCH, (8.0, 8.0)),
             (CALM, "", (1.0, 3.0)),
         ):
             proxy.set_plan(FaultPlan(dict(rates), hold_s=hold_s, only=only))
