@@ -107,6 +107,9 @@ class DeviceSettings:
     receipt_printer_target: str = ""
     document_printer: DocumentPrinterDriver = DocumentPrinterDriver.AUTO
     document_printer_name: str = ""  # empty = the system default printer
+    # Where a flatbed scanner drops its files; empty = `scans/` in the data folder. A version-2
+    # file without it loads with the default, so adding it needed no migration.
+    scan_folder: str = ""
 
     def with_changes(self, **changes: Any) -> DeviceSettings:
         return replace(self, **changes)
@@ -134,7 +137,14 @@ DEVICE_SETTING_LABELS: dict[str, tuple[str, str]] = {
     "receipt_printer_target": ("小票打印机：端口或地址", "Receipt printer: port or address"),
     "document_printer": ("A4 打印机：方式", "A4 printer: driver"),
     "document_printer_name": ("A4 打印机：名称", "A4 printer: name"),
+    "scan_folder": ("扫描仪：文件夹", "Scanner: folder"),
 }
+
+
+def scan_folder_path(devices: DeviceSettings, data_root: Path) -> Path:
+    """The folder the materials checklist imports scans from (see `scan_folder`)."""
+    chosen = devices.scan_folder.strip()
+    return Path(chosen).expanduser() if chosen else data_root / "scans"
 
 
 @dataclass(frozen=True)

@@ -88,3 +88,17 @@ def test_every_device_setting_has_a_label_in_both_languages() -> None:
     names = {f.name for f in fields(DeviceSettings)}
     assert set(DEVICE_SETTING_LABELS) == names
     assert all(zh and en for zh, en in DEVICE_SETTING_LABELS.values())
+
+
+def test_scan_folder_defaults_to_the_data_folder_and_survives_older_files(tmp_path: Path) -> None:
+    from app.settings import scan_folder_path
+
+    path = tmp_path / "settings.json"
+    # A version-2 file written before the setting existed keeps its other device settings.
+    path.write_text(json.dumps({"version": 2, "devices": {"camera_index": 2}}))
+    devices = load_settings(path).devices
+    assert devices.scan_folder == "" and devices.camera_index == 2
+    assert scan_folder_path(devices, tmp_path / "data") == tmp_path / "data" / "scans"
+    chosen = devices.with_changes(scan_folder=str(tmp_path / "scanner"))
+    save_settings(path, Settings().with_changes(devices=chosen))
+    assert scan_folder_path(load_settings(path).devices, tmp_path) == tmp_path / "scanner"
