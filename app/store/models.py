@@ -217,14 +217,33 @@ class Material(Base):
     size: Mapped[int] = mapped_column(Integer)
     mime: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # Set for materials a supplement brought later: they belong to the filing (filing_id)
+    # and travel with that supplement command, not with the filing's own payload.
+    command_id: Mapped[int | None] = mapped_column(ForeignKey("command.id"), index=True)
+
+
+class Command(Base):
+    """A command about an existing filing (a supplement of materials, a rating), frozen and
+    encrypted like a filing's payload, and queued in the outbox with its own idempotency key."""
+
+    __tablename__ = "command"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True)
+    kind: Mapped[str] = mapped_column(String(24))  # supplement / rating
+    filing_id: Mapped[int] = mapped_column(ForeignKey("filing.id"), index=True)
+    payload_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    payload_sha256: Mapped[str] = mapped_column(String(64))
+    operator_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class OutboxEntry(Base):
     """One command waiting to reach the centre, with its delivery state.
 
-    Keyed by its idempotency key (a filing's uid) without a rowid and with no secondary index,
-    so saving a filing touches one outbox B-tree. The outbox holds work in flight: the sync
-    engine prunes delivered entries, so finding what is due is a scan of a small table.
+    Keyed by its idempotency key (a filing's or a command's uid) without a rowid and with no
+    secondary index, so saving a filing touches one outbox B-tree. The outbox holds work in
+    flight: the sync engine prunes delivered entries, so finding what is due is a scan of a
+    small table.
     """
 
     __tablename__ = "outbox"
@@ -244,6 +263,9 @@ class OutboxEntry(Base):
     # When the entry was last marked "sending", written before the request goes out: an
     # entry found "sending" after a crash has an unknown outcome and is looked up first.
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    # A command's entry: `filing_id` is the filing it is about, `command_id` the command.
+    # NULL for a filing's own entry.
+    command_id: Mapped[int | None] = mapped_column(ForeignKey("command.id"), nullable=True)
 
 
 class SyncState(Base):
@@ -262,6 +284,15 @@ class SyncLease(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     holder: Mapped[str | None] = mapped_column(String(80), nullable=True)
     expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class Member(Base):
+    """An insured member of this employer or school station, from the centre's list, kept as
+    a keyed token only (`app.services.members.member_token`): never the ID number."""
+
+    __tablename__ = "member"
+    id_token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class AuditEvent(Base):
