@@ -14,7 +14,13 @@ from app.catalog.schema import ItemKind
 from app.context import AppContext
 from app.identity import PersonRead
 from app.services.demo_data import demo_values
-from app.services.filing_service import Attachment, FilingRequest, FilingService, SavedFiling
+from app.services.filing_service import (
+    Attachment,
+    FilingRequest,
+    FilingService,
+    SavedFiling,
+    missing_materials,
+)
 from app.services.station_service import DEMO_OPERATOR_CODE
 
 
@@ -50,6 +56,8 @@ class DrillFiler:
             if i.code in self.station.enabled_items
             and i.kind is ItemKind.APPLICATION
             and method in i.identity_methods
+            # A drill has no face to photograph: items with a real-person check are left out.
+            and not i.face_photo_required
         ]
         if not self.items:
             raise ValueError("the demo station offers no application for a resident ID card")
@@ -66,6 +74,8 @@ class DrillFiler:
             person=person,
             operator_code=self.operator_code,
             attachments=attachments,
+            # Accepted with materials to follow (容缺受理) when the drill brought none.
+            materials_pending=bool(missing_materials(item, attachments)),
         )
 
     def file(self, attachments: Sequence[Attachment] = ()) -> SavedFiling:

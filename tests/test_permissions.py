@@ -112,7 +112,9 @@ def test_the_service_refuses_and_audits_what_the_rules_refuse(
     person = ctx.persons.record(SimulatedIdentityReader(seed=8, read_delay=0).read())
     values = demo_values(item, person.read, random.Random(8))
     service = ctx.filing_service(station)
-    service.submit(FilingRequest(item.code, values, person, operator_code))  # allowed today
+    service.submit(  # allowed today
+        FilingRequest(item.code, values, person, operator_code, materials_pending=True)
+    )
     with ctx.db.write() as s:  # the centre withdraws the item from the operator's role
         role = s.execute(
             select(Role).join(OperatorRole, OperatorRole.role_code == Role.code)

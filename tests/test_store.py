@@ -68,7 +68,9 @@ def _submit(ctx: AppContext, station: StationInfo, operator: str, seed: int) -> 
     item = ctx.catalog.current().item("CX-CBDJ-001")
     values = demo_values(item, person, random.Random(seed))
     saved = ctx.filing_service(station).submit(
-        FilingRequest(item.code, values, ctx.persons.record(person), operator)
+        FilingRequest(
+            item.code, values, ctx.persons.record(person), operator, materials_pending=True
+        )
     )
     return saved.uid
 
@@ -164,7 +166,9 @@ def test_filing_for_a_person_row_that_is_not_the_card_is_refused(
     item = ctx.catalog.current().item("CX-CBDJ-001")
     values = demo_values(item, first.read, random.Random(4))
     with pytest.raises(ItemNotAllowed):
-        ctx.filing_service(station).submit(FilingRequest(item.code, values, forged, operator_code))
+        ctx.filing_service(station).submit(
+            FilingRequest(item.code, values, forged, operator_code, materials_pending=True)
+        )
     assert ctx.queue.counts().filings_total == 0
     with ctx.db.read() as s:
         assert s.execute(select(OutboxEntry)).first() is None
@@ -209,10 +213,18 @@ def test_a_validated_form_is_trusted_only_for_its_item_and_person(
     # The first person's validated form (their name and ID number) with the second person:
     # not trusted, so the raw values are validated again and the card mismatch is refused.
     with pytest.raises(FormInvalid) as err:
-        service.submit(FilingRequest(item.code, values, second, operator_code, validated=checked))
+        service.submit(
+            FilingRequest(
+                item.code, values, second, operator_code, validated=checked, materials_pending=True
+            )
+        )
     assert {e.code for e in err.value.errors} == {"prefill_mismatch"}
     # A validated form that was not ok is never trusted either.
     bad = replace(checked, errors=[*checked.errors, *validate_form(item, {}).errors])
-    saved = service.submit(FilingRequest(item.code, values, first, operator_code, validated=bad))
+    saved = service.submit(
+        FilingRequest(
+            item.code, values, first, operator_code, validated=bad, materials_pending=True
+        )
+    )
     assert saved.item_code == item.code
     assert ctx.queue.counts().filings_total == 1

@@ -17,9 +17,10 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from app.catalog.schema import CatalogItem, ItemKind
+from app.catalog.schema import CatalogItem, FieldType, IdentityMethod, ItemKind
 from app.crypto.field_cipher import FieldCipher
 from app.errors import UserFacingError
+from app.identity import IdKind
 from app.ids import new_uid
 from app.services import audit
 from app.services.catalog_service import CatalogService
@@ -32,6 +33,10 @@ from app.store.models import FilingState, OutboxState, utcnow
 from app.validation import FieldError, FormResult, validate_form
 
 PERMISSIONS_TTL_S = 60.0
+FACE_PHOTO = "face_photo"  # the attachment code of the face photo for the real-person check
+SIGNATURE = "signature"  # the citizen's signature captured on screen
+# Cards that can identify a newborn's guardian: the newborn has only a birth-certificate number.
+GUARDIAN_KINDS = frozenset({IdKind.RESIDENT_ID, IdKind.SSC, IdKind.E_VOUCHER})
 
 
 @dataclass(frozen=True)
@@ -47,11 +52,15 @@ class Attachment:
 class FilingRequest:
     item_code: str
     values: Mapping[str, object]
-    person: RecordedPerson
+    person: RecordedPerson  # the beneficiary (for a newborn: the guardian whose card was read)
     operator_code: str
     attachments: Sequence[Attachment] = ()
     references_uid: str | None = None
-    materials_pending: bool = False
+    materials_pending: bool = False  # 容缺受理: accepted with required materials to follow
+    # 代办: the person applying on the beneficiary's behalf, identified by their own card,
+    # and how they are related (a code of app.relationships).
+    applicant: RecordedPerson | None = None
+    relationship: str | None = None
     # What validate_form returned when the operator pressed Save (on the GUI thread); the
     # service uses it instead of validating the same values again, once it has checked
     # that it belongs to this item and this person.
@@ -65,6 +74,58 @@ class SavedFiling:
     catalog_version: str
     state: FilingState
     created_at: dt.datetime
+
+
+class MaterialsIncomplete(UserFacingError):
+    """Required materials are missing and the application was not accepted with them pending
+    (容缺受理); `missing` names them so the window can offer the one-time notice."""
+
+    def __init__(self, item: CatalogItem, missing: list[str]) -> None:
+        names = {m.code: (m.name, m.name_en) for m in item.materials}
+        super().__init__(
+            "缺少必需材料："
+            + "、".join(names[c][0] for c in missing)
+            + "。请补齐，或选择容缺受理，或打印一次性告知书。",
+            "Required materials are missing: "
+            + ", ".join(names[c][1] for c in missing)
+            + ". Add them, accept with materials pending, or print the one-time notice.",
+        )
+        self.missing = missing
+
+
+class FacePhotoMissing(UserFacingError):
+    def __init__(self, item: CatalogItem) -> None:
+        super().__init__(
+            f"“{item.name}”需要办事群众的人脸照片（实人核验），请先拍照。",
+            f"“{item.name_en}” needs the citizen's face photo (real-person check); take it first.",
+        )
+
+
+class ApplicantInvalid(UserFacingError):
+    """代办 details that cannot be right: the applicant is the beneficiary, or no relationship."""
+
+
+def missing_materials(item: CatalogItem, attachments: Sequence[Attachment]) -> list[str]:
+    """The codes of required checklist entries with no page attached, in checklist order."""
+    have = {a.code for a in attachments}
+    return [m.code for m in item.materials if m.required and m.code not in have]
+
+
+def accepts_identity(item: CatalogItem, kind: IdKind) -> bool:
+    """Whether a person identified by `kind` may be the filing's card holder for `item`.
+
+    A newborn (identity method birth_cert) has no card yet: the guardian's card is read and the
+    newborn is identified by the birth-certificate number the form requires.
+    """
+    if kind is IdKind.BIRTH_CERT:
+        return False  # nobody reads a birth certificate from a device: it is a form field
+    if kind.method in item.identity_methods:
+        return True
+    return (
+        IdentityMethod.BIRTH_CERT in item.identity_methods
+        and kind in GUARDIAN_KINDS
+        and any(f.type is FieldType.BIRTH_CERT and f.required for f in item.fields)
+    )
 
 
 class FormInvalid(UserFacingError):
@@ -141,12 +202,43 @@ class FilingService:
                 f"“{item.name_en}” is a query or printing service; it needs the network.",
             )
         self._permissions(request.operator_code).check(item)
-        if request.person.read.id_kind.method not in item.identity_methods:
+        if not accepts_identity(item, request.person.read.id_kind):
             raise ItemNotAllowed(
                 f"“{item.name}”不接受此种身份凭证，请换用其他证件。",
                 f"“{item.name_en}” does not accept this identity document.",
             )
         return item
+
+    @staticmethod
+    def _check_applicant(request: FilingRequest) -> None:
+        applicant = request.applicant
+        if applicant is None:
+            return
+        if applicant.token == request.person.token and (
+            applicant.read.id_kind is request.person.read.id_kind
+        ):
+            raise ApplicantInvalid(
+                "代办人与办事群众是同一人，请改为本人办理。",
+                "The applicant is the beneficiary; file it as their own application.",
+            )
+        if not request.relationship or len(request.relationship) > 24:
+            raise ApplicantInvalid(
+                "请选择代办人与办事群众的关系。",
+                "Choose how the applicant is related to the beneficiary.",
+            )
+
+    @staticmethod
+    def _check_checklist(item: CatalogItem, request: FilingRequest) -> bool:
+        """Face photo and required materials: what the rules demand before a filing is taken.
+
+        The face photo cannot be pending (the real-person check is made now); materials can,
+        when the operator accepts the application with them to follow (容缺受理)."""
+        if item.face_photo_required and not any(a.code == FACE_PHOTO for a in request.attachments):
+            raise FacePhotoMissing(item)
+        missing = missing_materials(item, request.attachments)
+        if missing and not request.materials_pending:
+            raise MaterialsIncomplete(item, missing)
+        return bool(missing)  # pending only while something is actually missing
 
     def submit(self, request: FilingRequest, *, today: dt.date | None = None) -> SavedFiling:
         """Validate and queue one filing; returns only once it is durably saved.
@@ -170,6 +262,8 @@ class FilingService:
             )
         if not form.ok:
             raise FormInvalid(form.errors)
+        self._check_applicant(request)
+        pending = self._check_checklist(item, request)
         version = self._catalog.current().version
         uid = new_uid()
         now = utcnow()
@@ -194,8 +288,9 @@ class FilingService:
                 {"code": a.code, "sha256": d, "size": len(a.data), "mime": a.mime}
                 for a, d in digests
             ],
+            "applicant": _applicant_payload(request),
             "references": request.references_uid,
-            "materials_pending": request.materials_pending,
+            "materials_pending": pending,
         }
         frozen = frozen_json(payload)
         payload_hash = hashlib.sha256(frozen).hexdigest()
@@ -221,7 +316,7 @@ class FilingService:
                     payload_enc,
                     payload_hash,
                     references_id,
-                    request.materials_pending,
+                    pending,
                     at,
                     at,
                     request.person.id,
@@ -274,6 +369,19 @@ class FilingService:
             )
         self._operator_ids[code] = int(found[0])
         return int(found[0])
+
+
+def _applicant_payload(request: FilingRequest) -> dict[str, str] | None:
+    if request.applicant is None:
+        return None
+    read = request.applicant.read
+    return {
+        "id_kind": read.id_kind.value,
+        "id_number": read.id_number,
+        "name": read.name,
+        "source": read.source,
+        "relationship": request.relationship or "",
+    }
 
 
 # The save path's SQL, written out for speed (see Database.raw_write); columns as in models.py.
