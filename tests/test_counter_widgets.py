@@ -865,6 +865,13 @@ def test_newborn_entry_is_validated(qtbot: QtBot, catalog: Catalog) -> None:
     assert panel.newborn_errors() == ["请填写“新生儿姓名”。"]
     assert panel.newborn_error.text() == "请填写“新生儿姓名”。"
 
+    # Another item: no newborn, and 代办 off again (it was on only for the newborn).
+    panel.set_item(catalog.item("CX-CBDJ-001"))
+    assert not panel.newborn_mode and not panel.proxy_enabled
+    assert not panel.newborn_box.isVisible() and not panel.proxy_box.isVisible()
+    assert panel.proxy_toggle.isEnabled() and not panel.newborn_toggle.isVisible()
+    assert panel.active_slot is ProxySlot.BENEFICIARY
+
 
 def test_newborn_mode_is_optional_where_a_card_also_works(qtbot: QtBot, catalog: Catalog) -> None:
     # No bundled item takes both yet; the maternity items may, so a copy stands in.

@@ -238,10 +238,13 @@ class ProxyPanel(QWidget):
         the only identity it accepts (新生儿参保登记)."""
         methods = item.identity_methods if item is not None else ()
         accepts = IdentityMethod.BIRTH_CERT in methods
+        was_newborn_only = self._newborn_only
         self._newborn_only = accepts and len(methods) == 1
         self.newborn_toggle.setVisible(accepts)
         self.newborn_toggle.setEnabled(not self._newborn_only)
         self.set_newborn_mode(self._newborn_only)
+        if was_newborn_only and not self._newborn_only:
+            self.proxy_toggle.setChecked(False)  # it was on only because of the newborn item
 
     def set_newborn_mode(self, on: bool) -> None:
         self.newborn_toggle.setChecked(on)

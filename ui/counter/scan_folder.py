@@ -272,14 +272,16 @@ class ScanFolder(QObject):
 
     def _on_listed(self, files: object) -> None:
         assert isinstance(files, list)
+        news = files != self._files or self.error is not None or not self.listed_once
         self._files = files
         self.error = None
         self.listed_once = True
         self._listing = False
         path = str(self.folder)
-        if path not in self._watcher.directories() and self.folder.is_dir():
-            self._watcher.addPath(path)
-        self.changed.emit()
+        if path not in self._watcher.directories() and self._watcher.addPath(path):
+            self._again = True  # a file saved between that listing and the watch was missed
+        if news:  # the picker's poll must not rebuild an unchanged list under the operator
+            self.changed.emit()
         self._follow_up()
 
     def _on_list_failed(self, exc: BaseException) -> None:
@@ -430,6 +432,7 @@ class ScanPickerDialog(QDialog):
     @Slot()
     def _show_files(self) -> None:
         chosen = {f.key for f in self.selected_files()}
+        scrolled = self.list.verticalScrollBar().value()
         self.list.blockSignals(True)
         self.list.clear()
         placeholder = QPixmap(THUMB_SIDE, THUMB_SIDE)
@@ -451,6 +454,7 @@ class ScanPickerDialog(QDialog):
                     functools.partial(self._on_thumbnail, file),
                 )
         self.list.blockSignals(False)
+        self.list.verticalScrollBar().setValue(scrolled)
         if self._folder.error:
             self._say(self._folder.error, error=True)
         elif self._folder.listed_once and self.list.count() == 0:
