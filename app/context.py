@@ -14,6 +14,7 @@ from app.crypto.secret_store import SecretStore
 from app.errors import UserFacingError
 from app.paths import DataPaths
 from app.services.catalog_service import CatalogService
+from app.services.command_service import CommandService
 from app.services.filing_service import FilingService
 from app.services.person_service import PersonService
 from app.services.queue_service import QueueService
@@ -103,6 +104,11 @@ class AppContext:
     @property
     def summaries(self) -> SummaryService:
         return SummaryService(self.db, self.catalog)
+
+    @property
+    def commands(self) -> CommandService:
+        """Supplements and ratings of filings already saved."""
+        return CommandService(self.db, self.cipher, self.blobs)
 
     def filing_service(self, station: StationInfo) -> FilingService:
         return FilingService(self.db, self.cipher, self.blobs, self.catalog, station, self.persons)

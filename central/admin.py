@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.catalog.loader import load_default_catalog
 from app.catalog.schema import Catalog, Channel, StationList
 from app.errors import UserFacingError
+from app.ratings import RATING_LABELS, Rating
 from central import passwords
 from central.activation import code_digest, new_enrolment_code
 from central.catalogs import current_catalog, install_catalog
@@ -34,6 +35,7 @@ from central.models import (
     Station,
     StationCounter,
 )
+from central.models import Rating as RatingRow
 from central.operators import OFFLINE_DAYS_DEFAULT, OFFLINE_DAYS_MAX
 from central.stations import station_view
 from central.statuses import Status, move_status
@@ -459,3 +461,55 @@ def stats(db: Database) -> dict[str, Any]:
                 }
             )
     return {"stations": report}
+
+
+# ---- ratings -----------------------------------------------------------------------------------
+def ratings(db: Database, station_code: str | None = None, recent: int = 20) -> dict[str, Any]:
+    """Ratings (好差评) of one station or all: counts per level and per reason, and the most
+    recent ones with the filing's receipt number."""
+    with db.read() as s:
+        if station_code is not None:
+            _station(s, station_code)
+        where = [] if station_code is None else [RatingRow.station_code == station_code]
+        levels = dict(
+            s.execute(
+                select(RatingRow.rating, func.count()).where(*where).group_by(RatingRow.rating)
+            ).all()
+        )
+        reasons: dict[str, dict[str, int]] = {}
+        for level, codes in s.execute(select(RatingRow.rating, RatingRow.reasons).where(*where)):
+            counted = reasons.setdefault(level, {})
+            for code in codes or ():
+                counted[code] = counted.get(code, 0) + 1
+        rows = s.execute(
+            select(RatingRow, Filing.receipt_no)
+            .join(Filing, Filing.id == RatingRow.filing_id)
+            .where(*where)
+            .order_by(RatingRow.id.desc())
+            .limit(recent)
+        ).all()
+        return {
+            "station": station_code,
+            "total": sum(levels.values()),
+            "counts": {r.value: int(levels.get(r.value, 0)) for r in Rating},
+            "reasons": reasons,
+            "recent": [
+                {
+                    "receipt_no": receipt,
+                    "station": r.station_code,
+                    "rating": r.rating,
+                    "reasons": list(r.reasons or ()),
+                    "operator": r.operator,
+                    "rated_at": iso_z(r.rated_at),
+                }
+                for r, receipt in rows
+            ],
+        }
+
+
+def rating_label(level: str) -> str:
+    try:
+        zh, en = RATING_LABELS[Rating(level)]
+    except ValueError:
+        return level
+    return f"{zh} {en}"

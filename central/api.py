@@ -22,10 +22,11 @@ from central.auth import Caller, Verifier, read_body, signed
 from central.blobstore import BlobStore
 from central.catalogs import CatalogIndex
 from central.clock import unix_now
+from central.commands import lookup_any
 from central.db import Database, open_database
 from central.errors import bad_request, install_error_handlers, too_large
 from central.evoucher import ResolveRequest, resolve
-from central.feed import FEED_LIMIT_MAX, lookup, status_feed
+from central.feed import FEED_LIMIT_MAX, status_feed
 from central.heartbeat import record_heartbeat
 from central.intake import Intake
 from central.operators import LoginRequest, PasswordChangeRequest, change_password, login
@@ -117,7 +118,7 @@ def post_batch(caller: SignedBatch, centre: CentreDep) -> dict[str, Any]:
 
 @router.get("/filings/{idempotency_key}")
 def get_filing(idempotency_key: str, caller: Signed, centre: CentreDep) -> dict[str, Any]:
-    return lookup(centre.db, caller.station_code, idempotency_key)
+    return lookup_any(centre.db, caller.station_code, idempotency_key)
 
 
 @router.get("/status-feed")

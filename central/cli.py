@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from app.errors import UserFacingError
 from central import admin, evoucher
@@ -135,6 +136,13 @@ def _parser() -> argparse.ArgumentParser:
 
     stats = sub.add_parser("stats", parents=[common], help="各站点统计 per-station figures")
     stats.add_argument("--json", action="store_true")
+
+    ratings = sub.add_parser(
+        "ratings", parents=[common], help="好差评统计 ratings: counts per level and recent ones"
+    )
+    ratings.add_argument("station", metavar="STATION", nargs="?", help="one station (default all)")
+    ratings.add_argument("--limit", type=int, default=20, help="recent ratings shown (default 20)")
+    ratings.add_argument("--json", action="store_true")
 
     voucher = sub.add_parser("evoucher", help="医保电子凭证（演示用） e-voucher tokens for demos")
     voucher_sub = voucher.add_subparsers(dest="evoucher_command", metavar="ACTION", required=True)
@@ -270,6 +278,10 @@ def _admin(args: argparse.Namespace, db: admin.Database) -> int:
         report = admin.stats(db)
         _print(report, args.json, _stats_text(report))
         return EXIT_OK
+    if args.command == "ratings":
+        found = admin.ratings(db, args.station, max(args.limit, 0))
+        _print(found, args.json, _ratings_text(found))
+        return EXIT_OK
     if args.command == "evoucher":
         return _issue_evoucher(args, db)
     return EXIT_USAGE
@@ -382,6 +394,19 @@ def _stats_text(report: dict[str, list[dict[str, object]]]) -> str:
         lines.append(
             f"{row['station']!s:<24}{row['filings']!s:>9}{row['distinct_keys']!s:>9}"
             f"{row['duplicates_answered']!s:>9}{row['conflicts']!s:>11}{row['attachments']!s:>9}"
+        )
+    return "\n".join(lines)
+
+
+def _ratings_text(found: dict[str, Any]) -> str:
+    where = found["station"] or "全部站点 all stations"
+    counts = "  ".join(f"{admin.rating_label(k)}: {v}" for k, v in found["counts"].items())
+    lines = [f"{where}：共 {found['total']} 条评价 ratings", counts]
+    for r in found["recent"]:
+        reasons = ",".join(r["reasons"]) or "-"
+        lines.append(
+            f"{r['rated_at']}  {r['receipt_no']}  {admin.rating_label(r['rating'])}  "
+            f"{reasons}  {r['operator'] or '-'}"
         )
     return "\n".join(lines)
 

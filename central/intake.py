@@ -1,5 +1,8 @@
 """Taking in a batch of filings (§6): dedupe, check, store, and answer each item.
 
+Commands about accepted filings (supplements, ratings) come in the same batches and are
+decided in the same transaction, after the filings, by `central.commands`.
+
 Exactly-once rests on UNIQUE(station_code, idempotency_key) alone. A batch is decided in one
 write transaction (BEGIN IMMEDIATE on SQLite): the rows already stored under the batch's keys
 are read in one query, the attachments in another, and the new filings are inserted together
@@ -30,11 +33,14 @@ from central.attachments import complete_attachments
 from central.auth import Caller
 from central.catalogs import CatalogIndex
 from central.clock import utcnow
+from central.commands import WaitingCommand, decide_commands
 from central.db import Database
 from central.errors import ApiError
 from central.filing_checks import (
+    COMMAND_KINDS,
     Rejection,
     StationFacts,
+    check_command,
     check_filing,
     decode_payload,
     hash_mismatch,
@@ -106,6 +112,7 @@ class Intake:
         station = self._station(caller.station_code)
         results: list[Result] = [{} for _ in items]
         waiting: list[_Item] = []
+        commands: list[WaitingCommand] = []
         kinds: dict[str, Mapping[str, str] | None] = {}  # per catalog version, for this batch
         for index, item in enumerate(items):
             key = item.idempotency_key
@@ -117,14 +124,24 @@ class Intake:
             if digest != item.payload_sha256:
                 results[index] = _rejected(key, hash_mismatch())
                 continue
+            if item.kind in COMMAND_KINDS:
+                doc = check_command(item, payload, station)
+                if isinstance(doc, Rejection):
+                    commands.append(WaitingCommand(index, item, payload, digest, None, doc))
+                else:
+                    commands.append(WaitingCommand(index, item, payload, digest, doc, None))
+                continue
             version = item.catalog_version
             if version not in kinds:
                 kinds[version] = self._catalogs.kinds(version)
             why = check_filing(item, payload, station, kinds[version])
             waiting.append(_Item(index, item, payload, digest, why, sorted(set(item.attachments))))
-        if waiting:
+        if waiting or commands:
             with self._db.write_core() as conn:
-                decided = self._decide(conn, caller, station, waiting)
+                decided = self._decide(conn, caller, station, waiting) if waiting else {}
+                # After the filings: a command may follow its filing in the same batch.
+                if commands:
+                    decided |= decide_commands(conn, caller, station.code, commands)
             for index, result in decided.items():  # committed: now they may be told
                 results[index] = result
         return results

@@ -62,6 +62,9 @@ class Station(Base):
     # How many days after an operator's last online log-in a terminal may still let them in
     # offline against the verifier it cached then (0: never offline). The centre sets it.
     offline_login_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
+    # Employer and school stations: the version of their list of insured members (§7),
+    # bumped by every change to it.
+    members_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class StationCounter(Base):
@@ -143,6 +146,49 @@ class Filing(Base):
     device_id: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # A filing accepted with materials to follow (`materials_pending` in its payload): when
+    # a supplement brought them.
+    materials_received_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class Command(Base):
+    """A command about an accepted filing (a supplement of materials, a rating), as stored.
+
+    UNIQUE(station_code, idempotency_key) makes it exactly-once, as for filings.
+    """
+
+    __tablename__ = "commands"
+    __table_args__ = (
+        UniqueConstraint("station_code", "idempotency_key", name="uq_command_key"),
+        Index("ix_commands_filing", "filing_id"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    station_code: Mapped[str] = mapped_column(ForeignKey("stations.code"))
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))  # supplement / rating
+    filing_id: Mapped[int] = mapped_column(ForeignKey("filings.id", ondelete="CASCADE"))
+    payload_sha256: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    device_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Rating(Base):
+    """A citizen's rating (好差评) of one filing's service: one per filing."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (Index("ix_ratings_station", "station_code", "id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    filing_id: Mapped[int] = mapped_column(
+        ForeignKey("filings.id", ondelete="CASCADE"), unique=True
+    )
+    command_id: Mapped[int] = mapped_column(ForeignKey("commands.id", ondelete="CASCADE"))
+    station_code: Mapped[str] = mapped_column(String(32))
+    rating: Mapped[str] = mapped_column(String(8))  # good / fair / poor
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    operator: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    rated_at: Mapped[dt.datetime] = mapped_column(DateTime)  # when the citizen rated
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class StatusChange(Base):
@@ -186,11 +232,14 @@ class Attachment(Base):
 
 
 class FilingAttachment(Base):
+    """An attachment of a filing: sent with it, or later with a supplement (`command_id`)."""
+
     __tablename__ = "filing_attachments"
     filing_id: Mapped[int] = mapped_column(
         ForeignKey("filings.id", ondelete="CASCADE"), primary_key=True
     )
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    command_id: Mapped[int | None] = mapped_column(ForeignKey("commands.id"), nullable=True)
 
 
 class ReceiptCounter(Base):
@@ -305,3 +354,41 @@ class EVoucher(Base):
     resolve_count: Mapped[int] = mapped_column(Integer, default=0)
     last_resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     last_resolved_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class AuditEvent(Base):
+    """A terminal's audit trail as it uploaded it (§12), still hash-chained per device.
+
+    `client_id` is the event's id in the terminal's store; UNIQUE(device_id, client_id) makes
+    a resend harmless.
+    """
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        UniqueConstraint("device_id", "client_id", name="uq_audit_device_event"),
+        Index("ix_audit_events_station", "station_code", "id"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.device_id", ondelete="CASCADE"))
+    station_code: Mapped[str] = mapped_column(String(32))
+    client_id: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    operator: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Member(Base):
+    """An insured member of an employer or school station (单位、学校): who its terminals may
+    serve (BRIEF §3, data permission). Terminals receive the list and keep keyed tokens only."""
+
+    __tablename__ = "members"
+    station_code: Mapped[str] = mapped_column(
+        ForeignKey("stations.code", ondelete="CASCADE"), primary_key=True
+    )
+    id_number: Mapped[str] = mapped_column(String(32), primary_key=True)
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

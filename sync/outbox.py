@@ -12,10 +12,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import aliased
 
 from app.crypto.field_cipher import FieldCipher
 from app.store.db import Database, sql_time
 from app.store.models import (
+    Command,
     Filing,
     FilingState,
     Material,
@@ -75,37 +77,72 @@ class OutboxStore:
         self._cipher = cipher
 
     def due(self, limit: int, now: dt.datetime | None = None) -> list[Outgoing]:
+        """Entries to send now, oldest first, with their frozen payloads and attachments.
+
+        A command (supplement, rating) goes only once its filing's own entry has been
+        delivered: the centre needs the filing to attach it to. Its item and catalog
+        version are the filing's; its attachments are the materials it brought, and a
+        filing's are the materials it was saved with.
+        """
         now = now or utcnow()
+        filing_entry = aliased(OutboxEntry)
+        filing_unsent = (
+            select(filing_entry.idempotency_key)
+            .where(filing_entry.idempotency_key == Filing.uid, filing_entry.state.in_(UNSENT))
+            .exists()
+        )
         query = (
-            select(OutboxEntry, Filing)
+            select(OutboxEntry, Filing, Command)
             .join(Filing, Filing.id == OutboxEntry.filing_id)
+            .outerjoin(Command, Command.id == OutboxEntry.command_id)
             .where(
                 OutboxEntry.state.in_(DUE),
                 (OutboxEntry.next_attempt_at.is_(None)) | (OutboxEntry.next_attempt_at <= now),
+                OutboxEntry.command_id.is_(None) | ~filing_unsent,
             )
             .order_by(OutboxEntry.created_at, OutboxEntry.idempotency_key)
             .limit(limit)
         )
         with self._db.read() as s:
             rows = s.execute(query).all()
-            ids = [f.id for _, f in rows]
-            materials: dict[int, list[AttachmentRef]] = {}
-            if ids:
-                for m in s.execute(select(Material).where(Material.filing_id.in_(ids))).scalars():
-                    materials.setdefault(m.filing_id, []).append(AttachmentRef(m.sha256, m.size))
-        return [
-            Outgoing(
-                key=entry.idempotency_key,
-                kind=entry.kind,
-                item_code=filing.item_code,
-                catalog_version=filing.catalog_version,
-                payload_sha256=entry.payload_sha256,
-                payload=self._cipher.decrypt(filing.payload_enc, "filing.payload"),
-                attachments=tuple(materials.get(filing.id, ())),
-                attempts=entry.attempts,
+            filing_ids = [f.id for e, f, _ in rows if e.command_id is None]
+            command_ids = [e.command_id for e, _, _ in rows if e.command_id is not None]
+            by_filing: dict[int, list[AttachmentRef]] = {}
+            by_command: dict[int, list[AttachmentRef]] = {}
+            if filing_ids:
+                for m in s.execute(
+                    select(Material).where(
+                        Material.filing_id.in_(filing_ids), Material.command_id.is_(None)
+                    )
+                ).scalars():
+                    by_filing.setdefault(m.filing_id, []).append(AttachmentRef(m.sha256, m.size))
+            if command_ids:
+                for m in s.execute(
+                    select(Material).where(Material.command_id.in_(command_ids))
+                ).scalars():
+                    assert m.command_id is not None
+                    by_command.setdefault(m.command_id, []).append(AttachmentRef(m.sha256, m.size))
+        out = []
+        for entry, filing, command in rows:
+            if command is None:
+                payload = self._cipher.decrypt(filing.payload_enc, "filing.payload")
+                attachments = by_filing.get(filing.id, ())
+            else:
+                payload = self._cipher.decrypt(command.payload_enc, "command.payload")
+                attachments = by_command.get(command.id, ())
+            out.append(
+                Outgoing(
+                    key=entry.idempotency_key,
+                    kind=entry.kind,
+                    item_code=filing.item_code,
+                    catalog_version=filing.catalog_version,
+                    payload_sha256=entry.payload_sha256,
+                    payload=payload,
+                    attachments=tuple(attachments),
+                    attempts=entry.attempts,
+                )
             )
-            for entry, filing in rows
-        ]
+        return out
 
     def in_flight(self) -> list[InFlight]:
         with self._db.read() as s:
@@ -186,7 +223,10 @@ class OutboxStore:
 
         Set-based statements on the bare cursor: a batch is 200 answers, and the sync thread
         must not hold the interpreter for long stretches while the GUI waits (see
-        `Database.raw_write`). For a filing the outbox key is the filing's uid.
+        `Database.raw_write`). For a filing the outbox key is the filing's uid; a command's
+        key is its own uid, which names no filing, so its answer changes no filing. The
+        commands still waiting behind a refused filing are refused with it: the centre will
+        never hold the filing they are about.
         """
         if not outcomes:
             return
@@ -226,6 +266,12 @@ class OutboxStore:
                 "UPDATE filing SET state = 'rejected', centre_message = ?, updated_at = ? "
                 "WHERE uid = ?",
                 [(reason, at, key) for key, reason in refused],
+            )
+            cur.executemany(
+                "UPDATE outbox SET state = 'rejected', last_error = ?, updated_at = ? "
+                "WHERE command_id IS NOT NULL AND state IN ('pending', 'retry_wait') "
+                "AND filing_id = (SELECT id FROM filing WHERE uid = ?)",
+                [(_FILING_REFUSED, at, key) for key, _ in refused],
             )
 
     def apply_status_changes(self, changes: Sequence[dict[str, object]], cursor: int) -> int:
@@ -314,6 +360,8 @@ class OutboxStore:
             )
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
+
+_FILING_REFUSED = "所涉申请已被中心退回，此项不再上传"
 
 # A history row for the filing with this uid, numbered after its last one.
 _HISTORY_FROM_FILING = (
