@@ -21,12 +21,14 @@ from app.errors import UserFacingError
 from app.ratings import RATING_LABELS, Rating
 from central import passwords
 from central.activation import code_digest, new_enrolment_code
+from central.audit import verify_device_chain
 from central.catalogs import current_catalog, install_catalog
 from central.clock import iso_z, utcnow
 from central.db import Database
 from central.models import (
     Announcement,
     Attachment,
+    AuditEvent,
     Device,
     EnrolmentCode,
     Filing,
@@ -463,7 +465,7 @@ def stats(db: Database) -> dict[str, Any]:
     return {"stations": report}
 
 
-# ---- ratings -----------------------------------------------------------------------------------
+# ---- ratings and audit trails ----------------------------------------------------------------
 def ratings(db: Database, station_code: str | None = None, recent: int = 20) -> dict[str, Any]:
     """Ratings (好差评) of one station or all: counts per level and per reason, and the most
     recent ones with the filing's receipt number."""
@@ -513,3 +515,59 @@ def rating_label(level: str) -> str:
     except ValueError:
         return level
     return f"{zh} {en}"
+
+
+def audit_trail(db: Database, station_code: str, limit: int = 50) -> dict[str, Any]:
+    """A station's terminals' audit trails as uploaded: per device how many events, the last
+    one, and whether the stored chain is whole; and the most recent events."""
+    with db.read() as s:
+        _station(s, station_code)
+        devices = s.execute(
+            select(Device.device_id, Device.name)
+            .where(Device.station_code == station_code)
+            .order_by(Device.device_id)
+        ).all()
+        per_device = []
+        for device_id, name in devices:
+            events = list(
+                s.execute(
+                    select(AuditEvent)
+                    .where(AuditEvent.device_id == device_id)
+                    .order_by(AuditEvent.client_id)
+                ).scalars()
+            )
+            broken = verify_device_chain(events)
+            per_device.append(
+                {
+                    "device_id": device_id,
+                    "name": name,
+                    "events": len(events),
+                    "last_id": events[-1].client_id if events else None,
+                    "last_at": iso_z(events[-1].at) if events else None,
+                    "chain_ok": broken is None,
+                    "broken_at": broken,
+                }
+            )
+        recent = s.execute(
+            select(AuditEvent)
+            .where(AuditEvent.station_code == station_code)
+            .order_by(AuditEvent.id.desc())
+            .limit(limit)
+        ).scalars()
+        return {
+            "station": station_code,
+            "devices": per_device,
+            "recent": [
+                {
+                    "device_id": e.device_id,
+                    "id": e.client_id,
+                    "at": iso_z(e.at),
+                    "operator": e.operator,
+                    "action": e.action,
+                    "subject": e.subject,
+                    "detail": e.detail,
+                    "hash": e.hash,
+                }
+                for e in recent
+            ],
+        }

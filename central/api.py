@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from central.activation import activate
 from central.attachments import CHUNK_LIMIT, Attachments
+from central.audit import AuditUpload, store_events
 from central.auth import Caller, Verifier, read_body, signed
 from central.blobstore import BlobStore
 from central.catalogs import CatalogIndex
@@ -36,10 +37,12 @@ from central.schemas import ActivateRequest, BatchRequest, HeartbeatRequest
 BATCH_ITEMS_MAX = 200
 BATCH_BYTES_MAX = 8 << 20
 SMALL_BODY_MAX = 64 << 10
+AUDIT_BYTES_MAX = 2 << 20  # 500 events with room for long details
 
 Signed = Annotated[Caller, Depends(signed(SMALL_BODY_MAX))]
 SignedBatch = Annotated[Caller, Depends(signed(BATCH_BYTES_MAX))]
 SignedChunk = Annotated[Caller, Depends(signed(CHUNK_LIMIT))]
+SignedAudit = Annotated[Caller, Depends(signed(AUDIT_BYTES_MAX))]
 Sha = Annotated[str, PathParam(pattern=r"^[0-9a-f]{64}$")]
 M = TypeVar("M", bound=BaseModel)
 
@@ -146,6 +149,12 @@ def get_reference(
 def post_heartbeat(caller: Signed, centre: CentreDep) -> dict[str, Any]:
     beat = _parse(HeartbeatRequest, caller.body)
     return record_heartbeat(centre.db, caller.device_id, beat)
+
+
+@router.post("/audit")
+def post_audit(caller: SignedAudit, centre: CentreDep) -> dict[str, Any]:
+    upload = _parse(AuditUpload, caller.body)
+    return store_events(centre.db, caller, upload.events)
 
 
 @router.post("/evoucher/resolve")

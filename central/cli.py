@@ -144,6 +144,18 @@ def _parser() -> argparse.ArgumentParser:
     ratings.add_argument("--limit", type=int, default=20, help="recent ratings shown (default 20)")
     ratings.add_argument("--json", action="store_true")
 
+    audit = sub.add_parser(
+        "audit",
+        parents=[common],
+        help="终端审计记录 the audit trails a station's terminals uploaded",
+        description="每台终端上传的审计记录：条数、最后一条、哈希链是否完整，以及最近的记录。 "
+        "Per terminal: events uploaded, the last one, whether the hash chain is whole; and "
+        "the most recent events.",
+    )
+    audit.add_argument("station", metavar="STATION")
+    audit.add_argument("--limit", type=int, default=50, help="recent events shown (default 50)")
+    audit.add_argument("--json", action="store_true")
+
     voucher = sub.add_parser("evoucher", help="医保电子凭证（演示用） e-voucher tokens for demos")
     voucher_sub = voucher.add_subparsers(dest="evoucher_command", metavar="ACTION", required=True)
     issue = voucher_sub.add_parser(
@@ -282,6 +294,10 @@ def _admin(args: argparse.Namespace, db: admin.Database) -> int:
         found = admin.ratings(db, args.station, max(args.limit, 0))
         _print(found, args.json, _ratings_text(found))
         return EXIT_OK
+    if args.command == "audit":
+        trail = admin.audit_trail(db, args.station, max(args.limit, 0))
+        _print(trail, args.json, _audit_text(trail))
+        return EXIT_OK
     if args.command == "evoucher":
         return _issue_evoucher(args, db)
     return EXIT_USAGE
@@ -407,6 +423,22 @@ def _ratings_text(found: dict[str, Any]) -> str:
         lines.append(
             f"{r['rated_at']}  {r['receipt_no']}  {admin.rating_label(r['rating'])}  "
             f"{reasons}  {r['operator'] or '-'}"
+        )
+    return "\n".join(lines)
+
+
+def _audit_text(trail: dict[str, Any]) -> str:
+    lines = [f"站点 Station {trail['station']}"]
+    for d in trail["devices"]:
+        chain = "完整 whole" if d["chain_ok"] else f"断开于 broken at {d['broken_at']}"
+        lines.append(
+            f"  {d['device_id']} {d['name']}: {d['events']} 条 events, "
+            f"最后 last {d['last_id'] or '-'} {d['last_at'] or ''}  哈希链 chain {chain}"
+        )
+    for e in trail["recent"]:
+        lines.append(
+            f"{e['at']}  {e['device_id']}#{e['id']}  {e['operator'] or '-'}  {e['action']}  "
+            f"{e['subject'] or ''}  {e['detail'] or ''}"
         )
     return "\n".join(lines)
 

@@ -1,4 +1,5 @@
-"""One sync run: reconcile, upload attachments, send batches, pull statuses and reference data.
+"""One sync run: reconcile, upload attachments, send batches (filings, then the supplements and
+ratings about them), upload the audit trail, pull statuses and reference data.
 
 Runs on a worker thread (never the GUI's) or from `yibao sync --once`. A lease in the store
 keeps two senders from ever running at once, across threads and processes. A transport
@@ -20,6 +21,7 @@ from app import __version__
 from app.context import AppContext
 from app.store.models import OutboxState, utcnow
 from sync.activation import device_identity
+from sync.audit_upload import AUDIT_CURSOR, AUDIT_ERROR, CALLS_PER_RUN, events_after
 from sync.backoff import next_delay
 from sync.errors import CentreRefused, Reaction, TransportFailure
 from sync.outbox import OutboxStore, Outgoing
@@ -59,6 +61,11 @@ class SyncReport:
     error_en: str | None = None
     blocked: str | None = None
     needs_attention: int = 0  # unsent longer than the threshold: never give up silently
+    audit_uploaded: int = 0  # audit events the centre stored in this run
+    # The centre refused the audit trail (a broken chain, or a platform without §12): said
+    # here for the technician, apart from `error`, since filings and statuses went on.
+    audit_error: str | None = None
+    audit_error_en: str | None = None
     next_run_in_s: float | None = None
     finished_at: dt.datetime | None = None
 
@@ -164,6 +171,7 @@ class SyncEngine:
             done.items_done += len(batch)
             done.bytes_sent = client.bytes_sent
             progress(done)
+        self._upload_audit(client, report)
         self._pull_statuses(client, report)
         self._pull_reference(client, report)
         self._heartbeat(client, report)
@@ -323,6 +331,41 @@ class SyncEngine:
             self._outbox.mark_retry(retry + missing, soon, "not delivered yet")
             report.retried += len(retry) + len(missing)
 
+    def _upload_audit(self, client: CentralClient, report: SyncReport) -> None:
+        """The audit trail after the filings, at most CALLS_PER_RUN calls a run.
+
+        A refusal (a broken chain, a centre without the endpoint) is recorded in the report
+        and the run goes on: it must never hold up filings or statuses. A transport failure
+        ends the run like any other.
+        """
+        last = int(self._state.get(AUDIT_CURSOR, "0") or 0)
+        rewound = False
+        for _ in range(CALLS_PER_RUN):
+            events = events_after(self._ctx.db, last)
+            if not events:
+                break
+            answer = self._call(client, report, partial(_audit_call, client, events))
+            if isinstance(answer, CentreRefused):
+                held = answer.body.get("last_id")
+                if (
+                    answer.error == "audit_chain_broken"
+                    and isinstance(held, int)
+                    and 0 <= held < last
+                    and not rewound
+                ):
+                    # The centre holds less than it acknowledged (restored from a backup):
+                    # send again from where it stands.
+                    last, rewound = held, True
+                    continue
+                report.audit_error, report.audit_error_en = answer.zh, answer.en
+                self._state.set(**{AUDIT_ERROR: f"{answer.error}: {answer.en}"})
+                log.error("audit trail refused by the centre: %s", answer.error)
+                return
+            assert isinstance(answer, dict)
+            last = int(answer.get("last_id", last))
+            report.audit_uploaded += int(answer.get("stored", 0))
+            self._state.set(**{AUDIT_CURSOR: str(last), AUDIT_ERROR: None})
+
     def _pull_statuses(self, client: CentralClient, report: SyncReport) -> None:
         cursor = int(self._state.get("status_cursor", "0") or 0)
         while True:
@@ -402,6 +445,18 @@ class SyncEngine:
 
     def needs_attention(self) -> int:
         return self._outbox.waiting_longer_than(self._attention_after)
+
+
+def _audit_call(client: CentralClient, events: list[dict[str, object]]) -> object:
+    """Upload audit events; a refusal that concerns the audit trail alone (a broken chain, a
+    platform without the endpoint, a malformed event) comes back as the answer, so that the
+    run goes on. Everything else (auth, clock, station, 5xx) is the run's business."""
+    try:
+        return client.upload_audit(events)
+    except CentreRefused as exc:
+        if exc.reaction in (Reaction.BUG, Reaction.NOT_FOUND, Reaction.SPLIT):
+            return exc
+        raise
 
 
 def _fit(batch: list[Outgoing]) -> list[Outgoing]:

@@ -1,4 +1,4 @@
-"""The HTTP conversation with the centre (protocol §3–§8): signed requests, typed failures.
+"""The HTTP conversation with the centre (protocol §3–§12): signed requests, typed failures.
 
 No retries happen here: the engine decides what to do with each failure. Every call has a
 connect and a read timeout, so nothing waits forever on a dead line.
@@ -111,6 +111,10 @@ class CentralClient:
 
     def heartbeat(self, report: Mapping[str, Any]) -> dict[str, Any]:
         return self._call("POST", "/heartbeat", body=_json(dict(report)))
+
+    def upload_audit(self, events: list[dict[str, Any]]) -> dict[str, Any]:
+        """The next events of this terminal's audit trail, in id order (§12)."""
+        return self._call("POST", "/audit", body=_json({"events": events}))
 
     def resolve_evoucher(self, token: str, *, timeouts: Timeouts | None = None) -> dict[str, Any]:
         """The person an e-voucher token stands for (§9); `timeouts` overrides the client's,
