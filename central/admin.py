@@ -19,6 +19,7 @@ from app.catalog.loader import load_default_catalog
 from app.catalog.schema import Catalog, Channel, StationList
 from app.errors import UserFacingError
 from app.ratings import RATING_LABELS, Rating
+from app.validation.rules import FieldInvalid, id_number
 from central import passwords
 from central.activation import code_digest, new_enrolment_code
 from central.audit import verify_device_chain
@@ -32,6 +33,7 @@ from central.models import (
     Device,
     EnrolmentCode,
     Filing,
+    Member,
     Operator,
     Role,
     Station,
@@ -39,6 +41,7 @@ from central.models import (
 )
 from central.models import Rating as RatingRow
 from central.operators import OFFLINE_DAYS_DEFAULT, OFFLINE_DAYS_MAX
+from central.reference import MEMBER_CHANNELS
 from central.stations import station_view
 from central.statuses import Status, move_status
 
@@ -463,6 +466,71 @@ def stats(db: Database) -> dict[str, Any]:
                 }
             )
     return {"stations": report}
+
+
+# ---- employer and school members -------------------------------------------------------------
+def _member_numbers(raw: Sequence[str]) -> list[str]:
+    """The ID numbers, checked (GB 11643: format, check digit, birth date) and folded."""
+    numbers = []
+    for text in raw:
+        try:
+            numbers.append(id_number(text))
+        except FieldInvalid:
+            # The administrator typed it: show where it was, masked as everywhere else.
+            shown = text[:4] + "*" * max(len(text) - 8, 0) + text[-4:] if len(text) > 8 else "*"
+            raise AdminError(
+                f"身份证号码 {shown} 无效（格式、校验位或出生日期不对）。",
+                f"ID number {shown} is not valid (format, check digit or birth date).",
+            ) from None
+    return list(dict.fromkeys(numbers))
+
+
+def _member_station(s: Session, code: str) -> Station:
+    station = _station(s, code)
+    if station.channel not in MEMBER_CHANNELS:
+        raise AdminError(
+            f"站点 {code} 不是单位端或学校端，没有参保人员名单。",
+            f"Station {code} is not on the employer or school channel; it has no member list.",
+        )
+    return station
+
+
+def add_members(db: Database, station_code: str, id_numbers: Sequence[str]) -> dict[str, Any]:
+    """Add insured members to an employer or school station's list; its terminals get the
+    new list (as keyed tokens) on their next sync."""
+    numbers = _member_numbers(id_numbers)
+    with db.write() as s:
+        station = _member_station(s, station_code)
+        held = set(
+            s.execute(
+                select(Member.id_number).where(
+                    Member.station_code == station_code, Member.id_number.in_(numbers)
+                )
+            ).scalars()
+        )
+        new = [n for n in numbers if n not in held]
+        for number in new:
+            s.add(Member(station_code=station_code, id_number=number, added_at=utcnow()))
+        if new:
+            station.members_version += 1
+        return {"station": station_code, "added": len(new), "version": station.members_version}
+
+
+def remove_members(db: Database, station_code: str, id_numbers: Sequence[str]) -> dict[str, Any]:
+    """Take members off a station's list; its terminals refuse them after their next sync."""
+    numbers = _member_numbers(id_numbers)
+    with db.write() as s:
+        station = _member_station(s, station_code)
+        rows = s.execute(
+            select(Member).where(Member.station_code == station_code, Member.id_number.in_(numbers))
+        ).scalars()
+        removed = 0
+        for row in rows:
+            s.delete(row)
+            removed += 1
+        if removed:
+            station.members_version += 1
+        return {"station": station_code, "removed": removed, "version": station.members_version}
 
 
 # ---- ratings and audit trails ----------------------------------------------------------------

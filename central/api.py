@@ -141,8 +141,9 @@ def get_reference(
     catalog: Annotated[str | None, Query(max_length=32)] = None,
     roster: int | None = None,
     announcements: int | None = None,
+    members: int | None = None,
 ) -> dict[str, Any]:
-    return reference(centre.db, caller.station_code, catalog, roster, announcements)
+    return reference(centre.db, caller.station_code, catalog, roster, announcements, members)
 
 
 @router.post("/heartbeat")

@@ -156,6 +156,20 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--limit", type=int, default=50, help="recent events shown (default 50)")
     audit.add_argument("--json", action="store_true")
 
+    for name, verb_zh, verb_en in (
+        ("add-member", "加入", "add"),
+        ("remove-member", "移出", "remove"),
+    ):
+        members = sub.add_parser(
+            name,
+            parents=[common],
+            help=f"{verb_zh}单位/学校参保人员名单 {verb_en} insured members of an employer or "
+            "school station",
+        )
+        members.add_argument("station", metavar="STATION")
+        members.add_argument("id_numbers", metavar="ID_NUMBER", nargs="+")
+        members.add_argument("--json", action="store_true")
+
     voucher = sub.add_parser("evoucher", help="医保电子凭证（演示用） e-voucher tokens for demos")
     voucher_sub = voucher.add_subparsers(dest="evoucher_command", metavar="ACTION", required=True)
     issue = voucher_sub.add_parser(
@@ -298,9 +312,26 @@ def _admin(args: argparse.Namespace, db: admin.Database) -> int:
         trail = admin.audit_trail(db, args.station, max(args.limit, 0))
         _print(trail, args.json, _audit_text(trail))
         return EXIT_OK
+    if args.command in ("add-member", "remove-member"):
+        return _members(args, db)
     if args.command == "evoucher":
         return _issue_evoucher(args, db)
     return EXIT_USAGE
+
+
+def _members(args: argparse.Namespace, db: admin.Database) -> int:
+    if args.command == "add-member":
+        result = admin.add_members(db, args.station, args.id_numbers)
+        text = f"已加入 {result['added']} 人 Added {result['added']}"
+    else:
+        result = admin.remove_members(db, args.station, args.id_numbers)
+        text = f"已移出 {result['removed']} 人 Removed {result['removed']}"
+    _print(
+        result,
+        args.json,
+        f"{text}（站点 {args.station}，名单版本 list version {result['version']}）",
+    )
+    return EXIT_OK
 
 
 def _new_password(args: argparse.Namespace) -> str | None:

@@ -1,6 +1,7 @@
-"""Versioned reference data for a station (§7): catalog, roster (operators and roles) and
-announcements. A section is sent when the client's version differs from the centre's (the
-centre wins), and is null when the client is up to date; the station itself always comes."""
+"""Versioned reference data for a station (§7): catalog, roster (operators and roles),
+announcements and, for employer and school stations, their members. A section is sent when
+the client's version differs from the centre's (the centre wins), and is null when the client
+is up to date; the station itself always comes."""
 
 from __future__ import annotations
 
@@ -9,11 +10,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.services import permissions
 from central.catalogs import current_catalog
 from central.clock import iso_z
 from central.db import Database
-from central.models import Announcement, Operator, Role, Station
+from central.models import Announcement, Member, Operator, Role, Station
 from central.stations import station_view
+
+# Only these channels serve their own insured members alone (BRIEF §3, data permission).
+MEMBER_CHANNELS = frozenset(c.value for c in permissions.MEMBER_CHANNELS)
 
 
 def reference(
@@ -22,6 +27,7 @@ def reference(
     catalog: str | None,
     roster: int | None,
     announcements: int | None,
+    members: int | None = None,
 ) -> dict[str, Any]:
     with db.read() as s:
         station = s.get(Station, station_code)
@@ -34,6 +40,9 @@ def reference(
             out["roster"] = _roster(s, station)
         if announcements != station.announcements_version:
             out["announcements"] = _announcements(s, station)
+        out["members"] = None
+        if station.channel in MEMBER_CHANNELS and members != station.members_version:
+            out["members"] = _members(s, station)
         out["station"] = station_view(station)
         return out
 
@@ -71,3 +80,12 @@ def _announcements(s: Session, station: Station) -> dict[str, Any]:
             for a in rows
         ],
     }
+
+
+def _members(s: Session, station: Station) -> dict[str, Any]:
+    numbers = s.execute(
+        select(Member.id_number)
+        .where(Member.station_code == station.code)
+        .order_by(Member.id_number)
+    ).scalars()
+    return {"version": station.members_version, "id_numbers": list(numbers)}

@@ -1,5 +1,7 @@
 """Reference data from the centre (protocol §7): the centre wins, new versions apply forward.
 
+An employer or school station's member list replaces the one held, kept as keyed tokens.
+
 A new catalog version is installed beside the old one and becomes current for new filings;
 filings already queued keep the version they were filled against.
 """
@@ -13,9 +15,12 @@ from sqlalchemy import delete, insert, select, update
 
 from app.catalog.schema import Catalog
 from app.context import AppContext
-from app.store.models import Operator, OperatorRole, Role, Station
+from app.services.members import member_token
+from app.store.models import Member, Operator, OperatorRole, Role, Station, SyncState, utcnow
 from sync.activation import station_values
 from sync.state import SyncStateStore
+
+MEMBERS_VERSION = "members_version"
 
 
 def held_versions(state: SyncStateStore, ctx: AppContext) -> dict[str, str]:
@@ -23,6 +28,7 @@ def held_versions(state: SyncStateStore, ctx: AppContext) -> dict[str, str]:
         "catalog": ctx.catalog.current().version,
         "roster": state.get("roster_version", "0") or "0",
         "announcements": state.get("announcements_version", "0") or "0",
+        "members": state.get(MEMBERS_VERSION, "0") or "0",
     }
 
 
@@ -45,6 +51,10 @@ def apply_reference(ctx: AppContext, state: SyncStateStore, answer: dict[str, An
             announcements=json.dumps(announcements.get("items", []), ensure_ascii=False),
         )
         applied.append("announcements")
+    members = answer.get("members")
+    if members:
+        _apply_members(ctx, members)
+        applied.append("members")
     station = answer.get("station")
     if station:
         with ctx.db.write() as s:
@@ -85,3 +95,17 @@ def _apply_roster(ctx: AppContext, roster: dict[str, Any]) -> None:
         for code, op_id in known.items():
             if code not in listed:  # no longer registered here: cannot log in
                 s.execute(update(Operator).where(Operator.id == op_id).values(status="removed"))
+
+
+def _apply_members(ctx: AppContext, members: dict[str, Any]) -> None:
+    """Replace the member list with the centre's, as keyed tokens (the numbers are not
+    kept), together with its version: one transaction, so a crash leaves the old list and
+    the old version, which the next sync replaces."""
+    now = utcnow()
+    tokens = {member_token(ctx.cipher, str(n)) for n in members.get("id_numbers", [])}
+    with ctx.db.write() as s:
+        s.execute(delete(Member))
+        if tokens:
+            s.execute(insert(Member), [{"id_token": t, "added_at": now} for t in sorted(tokens)])
+        s.execute(delete(SyncState).where(SyncState.key == MEMBERS_VERSION))
+        s.execute(insert(SyncState), {"key": MEMBERS_VERSION, "value": str(members["version"])})

@@ -10,9 +10,9 @@ from sqlalchemy import insert, select, update
 from app.catalog.schema import Catalog, Channel, StationList
 from app.crypto.password_verifier import make_verifier
 from app.errors import UserFacingError
-from app.services.permissions import Permissions, RoleGrant
+from app.services.permissions import MEMBER_CHANNELS, Permissions, RoleGrant
 from app.store.db import Database
-from app.store.models import Operator, OperatorRole, Role, Station, utcnow
+from app.store.models import Member, Operator, OperatorRole, Role, Station, utcnow
 
 DEMO_STATION_CODE = "DEMO-441802-001"
 DEMO_OPERATOR_CODE = "DEMO01"
@@ -88,7 +88,9 @@ class StationService:
     def permissions(self, operator_code: str) -> Permissions:
         """The station's and this operator's side of the permission rules (BRIEF §3).
 
-        An operator who is unknown or not active gets no roles, so nothing is allowed.
+        An operator who is unknown or not active gets no roles, so nothing is allowed. On
+        the employer and school channels the unit's members come too, as the keyed tokens
+        of `app.services.members.member_token` (none until the centre's list arrives).
         """
         station = self.require_station()
         with self._db.read() as s:
@@ -107,11 +109,15 @@ class StationService:
                         grants.append(RoleGrant(code, Channel(channel), frozenset(items or ())))
                     except ValueError:
                         continue  # a channel this client does not know grants nothing
+            members = None
+            if station.channel in MEMBER_CHANNELS:
+                members = frozenset(s.execute(select(Member.id_token)).scalars())
         return Permissions(
             station_active=station.status == "active",
             channel=station.channel,
             enabled_items=station.enabled_items,
             roles=tuple(grants),
+            members=members,
         )
 
     def first_active_operator(self) -> str | None:
