@@ -92,7 +92,7 @@ class OutboxStore:
             .exists()
         )
         query = (
-            select(OutboxEntry, Filing, Command)
+            select(OutboxEntry, Filing, Command.payload_enc)
             .join(Filing, Filing.id == OutboxEntry.filing_id)
             .outerjoin(Command, Command.id == OutboxEntry.command_id)
             .where(
@@ -123,13 +123,13 @@ class OutboxStore:
                     assert m.command_id is not None
                     by_command.setdefault(m.command_id, []).append(AttachmentRef(m.sha256, m.size))
         out = []
-        for entry, filing, command in rows:
-            if command is None:
+        for entry, filing, command_payload in rows:
+            if entry.command_id is None:
                 payload = self._cipher.decrypt(filing.payload_enc, "filing.payload")
                 attachments = by_filing.get(filing.id, ())
             else:
-                payload = self._cipher.decrypt(command.payload_enc, "command.payload")
-                attachments = by_command.get(command.id, ())
+                payload = self._cipher.decrypt(command_payload, "command.payload")
+                attachments = by_command.get(entry.command_id, ())
             out.append(
                 Outgoing(
                     key=entry.idempotency_key,
