@@ -227,3 +227,48 @@ def test_a_newborn_item_refuses_a_card_kind_that_cannot_be_a_guardian(
         ctx.filing_service(station).submit(
             FilingRequest(item.code, values, recorded, operator_code, materials_pending=True)
         )
+
+
+def test_an_employer_station_files_only_for_its_own_members(
+    ctx: AppContext, station: StationInfo, operator_code: str
+) -> None:
+    """The member rule is applied at the save, so a forced attempt is refused and audited."""
+    from sqlalchemy import insert
+
+    from app.services.members import member_token
+    from app.services.permissions import Denial, NotPermitted
+    from app.store.models import AuditEvent, Member
+
+    item = ctx.catalog.current().item("CX-BGDJ-002")  # on the school channel's list
+    with ctx.db.write() as s:
+        items = [*s.execute(select(Station.enabled_items)).scalar_one(), item.code]
+        s.execute(update(Station).values(channel=Channel.SCHOOL.value, enabled_items=items))
+        s.execute(update(Role).values(channel=Channel.SCHOOL.value, items=items))
+    reader = SimulatedIdentityReader(seed=26, read_delay=0)
+    pupil = ctx.persons.record(reader.read())
+    stranger = ctx.persons.record(reader.read())
+    with ctx.db.write() as s:
+        s.execute(insert(Member), [{"id_token": member_token(ctx.cipher, pupil.read.id_number)}])
+    service = ctx.filing_service(station)
+    pages = [Attachment("id_copy", PAGE)]
+    values = demo_values(item, stranger.read, random.Random(26))
+    with pytest.raises(NotPermitted) as refused:
+        service.submit(FilingRequest(item.code, values, stranger, operator_code, attachments=pages))
+    assert refused.value.denial is Denial.NOT_MEMBER and "名单" in refused.value.zh
+    saved = service.submit(
+        FilingRequest(
+            item.code,
+            demo_values(item, pupil.read, random.Random(27)),
+            pupil,
+            operator_code,
+            attachments=pages,
+        )
+    )
+    assert saved.item_code == item.code
+    with ctx.db.read() as s:
+        refusals = (
+            s.execute(select(AuditEvent.detail).where(AuditEvent.action == "filing.refused"))
+            .scalars()
+            .all()
+        )
+    assert len(refusals) == 1 and "members" in str(refusals[0])

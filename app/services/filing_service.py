@@ -22,8 +22,10 @@ from app.crypto.field_cipher import FieldCipher
 from app.errors import UserFacingError
 from app.identity import IdKind
 from app.ids import new_uid
+from app.relationships import RELATIONSHIPS
 from app.services import audit
 from app.services.catalog_service import CatalogService
+from app.services.members import member_token
 from app.services.permissions import ItemNotAllowed, Permissions
 from app.services.person_service import PersonService, RecordedPerson
 from app.services.station_service import StationInfo, StationService
@@ -37,6 +39,7 @@ FACE_PHOTO = "face_photo"  # the attachment code of the face photo for the real-
 SIGNATURE = "signature"  # the citizen's signature captured on screen
 # Cards that can identify a newborn's guardian: the newborn has only a birth-certificate number.
 GUARDIAN_KINDS = frozenset({IdKind.RESIDENT_ID, IdKind.SSC, IdKind.E_VOUCHER})
+RELATIONSHIP_CODES = frozenset(r.code for r in RELATIONSHIPS)
 
 
 @dataclass(frozen=True)
@@ -201,7 +204,9 @@ class FilingService:
                 f"“{item.name}”是查询或打印业务，需联网办理，不能离线排队。",
                 f"“{item.name_en}” is a query or printing service; it needs the network.",
             )
-        self._permissions(request.operator_code).check(item)
+        # On the employer and school channels the citizen must be one of the unit's members.
+        member = member_token(self._cipher, request.person.read.id_number)
+        self._permissions(request.operator_code).check(item, member)
         if not accepts_identity(item, request.person.read.id_kind):
             raise ItemNotAllowed(
                 f"“{item.name}”不接受此种身份凭证，请换用其他证件。",
@@ -221,7 +226,7 @@ class FilingService:
                 "代办人与办事群众是同一人，请改为本人办理。",
                 "The applicant is the beneficiary; file it as their own application.",
             )
-        if not request.relationship or len(request.relationship) > 24:
+        if request.relationship not in RELATIONSHIP_CODES:
             raise ApplicantInvalid(
                 "请选择代办人与办事群众的关系。",
                 "Choose how the applicant is related to the beneficiary.",
