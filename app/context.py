@@ -13,6 +13,7 @@ from app.crypto.field_cipher import FieldCipher
 from app.crypto.secret_store import SecretStore
 from app.errors import UserFacingError
 from app.paths import DataPaths
+from app.services.audit import AuditTrail
 from app.services.catalog_service import CatalogService
 from app.services.command_service import CommandService
 from app.services.filing_service import FilingService
@@ -100,6 +101,10 @@ class AppContext:
             queue=QueueService(db, cipher, catalog),
             persons=PersonService(db, cipher, blobs),
         )
+
+    @property
+    def audit(self) -> AuditTrail:
+        return AuditTrail(self.db)
 
     @property
     def summaries(self) -> SummaryService:

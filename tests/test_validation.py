@@ -773,3 +773,20 @@ def test_card_name_with_newer_unicode_character_is_accepted(
     result = validate_form(ENROL, values, prefill=rare.prefill(), today=TODAY)
     assert result.ok, [(e.field, e.code) for e in result.errors]
     assert result.values["name"] == "王\U00031350"
+
+
+def test_frozen_values_go_back_into_the_form_as_typed() -> None:
+    """A refused filing is corrected from its frozen values: amounts return to yuan."""
+    from app.catalog.loader import load_default_catalog
+    from app.validation.form import editable_values
+
+    item = load_default_catalog().item("BX-MZ-001")
+    amounts = [f.key for f in item.fields if f.type.value == "amount"]
+    assert amounts
+    typed = {amounts[0]: "1234.50"}
+    checked = validate_form(item, typed)
+    frozen = checked.values
+    assert frozen[amounts[0]] == 123450
+    again = editable_values(item, frozen)
+    assert again[amounts[0]] == "1234.50"
+    assert validate_form(item, again).values[amounts[0]] == 123450

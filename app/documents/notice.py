@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.documents import SERVICE_HOTLINE, FilingFacts, PendingMaterial, china_time, lookup_code
 from app.identity import mask_id_number, mask_name
@@ -42,9 +42,9 @@ class Notice:
     station_code: str
     station_phone: str | None
     operator_code: str
-    filing_uid: str
+    filing_uid: str | None  # None: given before anything was filed (not accepted)
     receipt_no: str | None
-    lookup_text: str
+    lookup_text: str | None  # the QR code's text; None when there is no filing to find
     title: str = NOTICE_TITLE
     subtitle: str = NOTICE_SUBTITLE
 
@@ -71,17 +71,22 @@ class Notice:
         out = []
         if self.supplement_by is not None:
             out.append(f"请于{chinese_date(self.supplement_by)}前补齐上述材料。")
-        out.append(
-            f"补齐材料时请携带本告知书到{self.station_name}，"
-            "工作人员扫描本告知书上的二维码即可调取您的申请，无需重新填写。"
-        )
+        if self.lookup_text:
+            out.append(
+                f"补齐材料时请携带本告知书到{self.station_name}，"
+                "工作人员扫描本告知书上的二维码即可调取您的申请，无需重新填写。"
+            )
+        else:
+            out.append(f"材料齐全后，请携带本告知书、身份证件和上述材料到{self.station_name}办理。")
         phone = f"（电话 {self.station_phone}）" if self.station_phone else ""
         out.append(f"如有疑问，请咨询本站{phone}，或拨打医保服务热线 {SERVICE_HOTLINE}。")
         return out
 
     def reference_rows(self) -> list[tuple[str, str]]:
         """The identifiers printed under the title, so a call-centre agent can find it too."""
-        rows = [("事项", f"{self.item_name}（{self.item_code}）"), ("本地编号", self.filing_uid)]
+        rows = [("事项", f"{self.item_name}（{self.item_code}）")]
+        if self.filing_uid:
+            rows.append(("本地编号", self.filing_uid))
         if self.receipt_no:
             rows.append(("受理号", self.receipt_no))
         return rows
@@ -129,3 +134,23 @@ def build_notice(
         receipt_no=facts.receipt_no,
         lookup_text=lookup_code.encode(facts.uid, facts.receipt_no),
     )
+
+
+def build_advance_notice(
+    facts: FilingFacts,
+    missing: Sequence[PendingMaterial],
+    *,
+    issued_at: dt.datetime | None = None,
+    station_phone: str | None = None,
+) -> Notice:
+    """The notice given when the application is *not* taken yet: the citizen comes back with
+    everything. Nothing was filed, so it carries no local number and no lookup QR code;
+    `facts.uid` is ignored."""
+    notice = build_notice(
+        facts,
+        missing=missing,
+        issued_at=issued_at,
+        accepted_pending=False,
+        station_phone=station_phone,
+    )
+    return replace(notice, filing_uid=None, receipt_no=None, lookup_text=None)

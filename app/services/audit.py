@@ -14,7 +14,7 @@ import sqlite3
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.store.db import sql_time
+from app.store.db import Database, sql_time
 from app.store.models import AuditEvent, utcnow
 
 GENESIS = "0" * 64
@@ -61,6 +61,24 @@ def record(
             _digest(prev, at, operator, action, subject, detail),
         ),
     )
+
+
+class AuditTrail:
+    """Records what happens outside a save's own transaction: prints, documents shown."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def note(
+        self,
+        action: str,
+        *,
+        operator: str | None,
+        subject: str | None = None,
+        detail: str | None = None,
+    ) -> None:
+        with self._db.raw_write() as cur:
+            record(cur, action, operator=operator, subject=subject, detail=detail)
 
 
 def verify_chain(session: Session) -> int | None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from app.china_clock import china_date, stored_midnight
 from app.crypto.field_cipher import FieldCipher
@@ -42,12 +44,40 @@ class FilingSummary:
     materials: int
     catalog_version: str
     due: Deadline | None = None  # the item's time limit in working days, from the filing day
+    materials_pending: bool = False  # 容缺受理: accepted, required materials still to come
+    references_uid: str | None = None  # a correction: the filing it corrects
+
+    def can_correct(self) -> bool:
+        """Refused or rejected: the citizen may file again, as a new filing referencing this."""
+        return self.state in ("refused", "rejected")
+
+    def can_supplement(self) -> bool:
+        """The centre asked for materials, or they were accepted as pending (容缺受理)."""
+        return self.state == "needs_materials" or (
+            self.materials_pending and self.state in self.OPEN_STATES
+        )
 
     OPEN_STATES = frozenset({"queued", "accepted", "in_review", "needs_materials"})
 
     def overdue(self, today: dt.date) -> bool:
         """Past its time limit and not finished (completed, refused and rejected are done)."""
         return self.due is not None and self.state in self.OPEN_STATES and today > self.due.due
+
+
+@dataclass(frozen=True)
+class FilingDetail:
+    """One filing as frozen when it was queued, for a correction or a supplement. It holds
+    personal data (the form's values): fetched when an operator acts on it, never listed."""
+
+    uid: str
+    item_code: str
+    state: str
+    values: dict[str, object] = field(repr=False)
+    attachment_codes: tuple[str, ...]
+    materials_pending: bool
+    centre_message: str | None
+    person_kind: str
+    person_token: str
 
 
 @dataclass(frozen=True)
@@ -124,9 +154,11 @@ class QueueService:
             .group_by(Material.filing_id)
             .subquery()
         )
+        first = aliased(Filing)
         query = (
-            select(Filing, Person.name_enc, OutboxEntry.state, materials.c.n)
+            select(Filing, Person.name_enc, OutboxEntry.state, materials.c.n, first.uid)
             .join(Person, Person.id == Filing.person_id)
+            .outerjoin(first, first.id == Filing.references_filing_id)
             .outerjoin(OutboxEntry, OutboxEntry.idempotency_key == Filing.uid)
             .outerjoin(materials, materials.c.filing_id == Filing.id)
             .order_by(Filing.id.desc())
@@ -162,7 +194,7 @@ class QueueService:
             )
         rows = []
         with self._db.read() as s:
-            for filing, name_enc, outbox_state, n in s.execute(query):
+            for filing, name_enc, outbox_state, n, first_uid in s.execute(query):
                 name = self._cipher.decrypt_text(name_enc, "person.name") or ""
                 rows.append(
                     FilingSummary(
@@ -181,9 +213,38 @@ class QueueService:
                         due=deadline(china_date(filing.created_at), limits[filing.item_code])
                         if filing.item_code in limits
                         else None,
+                        materials_pending=bool(filing.materials_pending),
+                        references_uid=first_uid,
                     )
                 )
         return rows
+
+    def detail(self, uid: str) -> FilingDetail:
+        """The frozen payload's values and attachments of one filing (KeyError if unknown)."""
+        with self._db.read() as s:
+            row = s.execute(
+                select(Filing, Person.id_kind, Person.id_token)
+                .join(Person, Person.id == Filing.person_id)
+                .where(Filing.uid == uid)
+            ).first()
+            if row is None:
+                raise KeyError(uid)
+            filing, kind, token = row
+            codes = s.execute(
+                select(Material.code).where(Material.filing_id == filing.id).order_by(Material.id)
+            ).scalars()
+            payload = json.loads(self._cipher.decrypt(filing.payload_enc, "filing.payload"))
+            return FilingDetail(
+                uid=filing.uid,
+                item_code=filing.item_code,
+                state=filing.state,
+                values=dict(payload.get("values", {})),
+                attachment_codes=tuple(codes),
+                materials_pending=bool(filing.materials_pending),
+                centre_message=filing.centre_message,
+                person_kind=kind,
+                person_token=token,
+            )
 
     def outbox(self, *, limit: int = 1000) -> list[OutboxRow]:
         query = (

@@ -181,3 +181,17 @@ def validate_form(
 def _add(result: FormResult, spec: FieldSpec, exc: FieldInvalid) -> None:
     zh, en = render(exc.code, spec.label, spec.label_en, dict(exc.params))
     result.errors.append(FieldError(spec.key, exc.code, zh, en, dict(exc.params)))
+
+
+def editable_values(item: CatalogItem, values: Mapping[str, object]) -> dict[str, object]:
+    """Validated values (as frozen in a payload) back into what the form's editors take: an
+    amount is stored in fen and typed in yuan. Used to correct a refused filing."""
+    out: dict[str, object] = {}
+    for spec in item.fields:
+        if spec.key not in values:
+            continue
+        value = values[spec.key]
+        if spec.type is FieldType.AMOUNT and isinstance(value, int):
+            value = rules.format_fen(value).replace(",", "")
+        out[spec.key] = value
+    return out

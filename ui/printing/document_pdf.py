@@ -333,7 +333,11 @@ def _render_notice(device: QPagedPaintDevice, notice: Notice, style: DocumentSty
     left, top, right, bottom = (_mm_to_px(mm, dpi) for mm in style.notice_margins_mm)
     page_w, page_h = (_mm_to_px(mm, dpi) for mm in A4_MM)
     width, height = page_w - left - right, page_h - top - bottom
-    qr = _qr_size(notice.lookup_text, _mm_to_px(style.notice_qr_mm, dpi))
+    qr = (
+        _qr_size(notice.lookup_text, _mm_to_px(style.notice_qr_mm, dpi))
+        if notice.lookup_text
+        else 0.0
+    )
     beside_qr = qr + _mm_to_px(4, dpi)  # header lines stop short of the QR code
     caption_h = _Html(dpi, style, style.notice_small_pt).px(style.notice_small_pt) * 1.6
 
@@ -357,7 +361,7 @@ def _render_notice(device: QPagedPaintDevice, notice: Notice, style: DocumentSty
     # Push the body below the QR code and its caption if the header is shorter than they are.
     salutation = _block_starting(doc, notice.salutation())
     header_bottom = doc.documentLayout().blockBoundingRect(salutation.previous()).bottom()
-    if (shortfall := qr + caption_h - header_bottom) > 0:
+    if qr and (shortfall := qr + caption_h - header_bottom) > 0:
         _add_top_margin(salutation, shortfall)
 
     doc.setPageSize(QSizeF(width, height))
@@ -376,7 +380,7 @@ def _render_notice(device: QPagedPaintDevice, notice: Notice, style: DocumentSty
             painter.translate(left, top - page * height)
             doc.drawContents(painter, QRectF(0, page * height, width, height))
             painter.restore()
-            if page == 0:
+            if page == 0 and notice.lookup_text:
                 draw_qr(painter, notice.lookup_text, left + width - qr, top, qr)
                 painter.setFont(small)
                 caption = QRectF(left + width - qr - beside_qr, top + qr, qr + beside_qr, caption_h)
