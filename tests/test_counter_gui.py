@@ -26,6 +26,8 @@ from ui.counter.editors import ChoiceEditor, DateEditor, ReadOnlyEditor
 from ui.counter.form_view import FormView
 from ui.counter.main_window import CounterWindow
 
+from .counter_steps import complete_and_save, read_card, take_face_photo
+
 SHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
 
 
@@ -44,16 +46,10 @@ def window(qtbot: QtBot, ctx: AppContext) -> Iterator[CounterWindow]:
     win.shutdown()
 
 
-def read_card(qtbot: QtBot, win: CounterWindow) -> None:
-    qtbot.waitUntil(lambda: win.devices.discovered, timeout=5000)
-    qtbot.mouseClick(win.identity.read_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: win.person is not None, timeout=5000)
-
-
 def test_boots_in_chinese_with_status_bar(window: CounterWindow) -> None:
     shot = save_screenshot(window, SHOTS / "counter-first-screen.png")
     assert shot.stat().st_size > 10_000
-    assert window.save_button.text() == "保存并排队上传"
+    assert window.save_button.text() == "核对确认"
     assert "示范镇医保工作站" in window.status.station_label.text()
     assert "李明" in window.status.operator_label.text()
     assert window.status.network_label.text().startswith("离线")
@@ -84,8 +80,7 @@ def test_fill_and_save_one_filing_through_the_widgets(
     assert isinstance(start, DateEditor)
     start.set_value(__import__("datetime").date.today().isoformat())
     save_screenshot(window, SHOTS / "counter-form-filled.png")
-    qtbot.mouseClick(window.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.last_saved is not None, timeout=5000)
+    complete_and_save(qtbot, window, rate="good")
     qtbot.waitUntil(lambda: window.queue.model.rowCount() == 1, timeout=5000)
     assert "已保存" in window.message.text()
     # The queue rows and the counts come back from the database lane one after the other.
@@ -97,7 +92,8 @@ def test_fill_and_save_one_filing_through_the_widgets(
     save_screenshot(window, SHOTS / "counter-queue.png")
     counts = ctx.queue.counts()
     assert counts.filings_by_state == {"queued": 1}
-    assert counts.outbox_by_state == {"pending": 1}
+    assert counts.outbox_by_state == {"pending": 2}  # the filing, and the citizen's rating
+    assert sorted(r.kind for r in ctx.queue.outbox()) == ["filing", "rating"]
 
 
 def test_bad_input_is_named_in_chinese_and_nothing_is_lost(
@@ -121,8 +117,7 @@ def test_bad_input_is_named_in_chinese_and_nothing_is_lost(
     assert ctx.queue.counts().filings_total == 0
     typed = form.raw_values()
     phone.setText("13800138000")
-    qtbot.mouseClick(window.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.last_saved is not None, timeout=5000)
+    complete_and_save(qtbot, window)
     assert error.isHidden()
     assert ctx.queue.counts().filings_total == 1
     # What the operator had typed in the other fields was kept for the corrected save.
@@ -170,8 +165,8 @@ def test_every_enabled_application_saves_through_the_window(
         assert window.items.select(item.code)
         assert window.person is not None
         window.form.set_values(demo_values(item, window.person.read, rng))
-        qtbot.mouseClick(window.save_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda n=n: ctx.queue.counts().filings_total == n, timeout=5000)
+        complete_and_save(qtbot, window, pending=n % 2 == 0)
+        assert ctx.queue.counts().filings_total == n  # saved before the rating was asked
     qtbot.waitUntil(lambda: window.queue.model.rowCount() == len(applications), timeout=5000)
     assert {r.item_code for r in ctx.queue.filings()} == {i.code for i in applications}
 
@@ -247,7 +242,7 @@ def test_receipt_prints_after_saving_with_a_lookup_code_that_finds_the_filing(
     assert window.person is not None
     id_number = window.person.read.id_number
     window.form.set_values(demo_values(item, window.person.read, rng))
-    qtbot.mouseClick(window.save_button, Qt.MouseButton.LeftButton)
+    complete_and_save(qtbot, window)
     qtbot.waitUntil(lambda: window.last_printed is not None, timeout=10_000)
     assert window.last_saved is not None
     printed = Path(str(window.last_printed)).read_text(encoding="utf-8")
@@ -282,16 +277,17 @@ def test_the_face_photo_from_the_demo_camera_goes_with_the_filing(
     read_card(qtbot, window)
     assert window.person is not None
     # The simulated camera's person walks up and stands still; the gate takes the photo.
-    qtbot.mouseClick(window.face_button, Qt.MouseButton.LeftButton)
-    assert window.face_photo is not None and window.face_photo[:2] == b"\xff\xd8"
-    assert "人像" in window.captures_label.text()
+    take_face_photo(qtbot, window)
+    assert window.materials.face_status.text() == "已拍摄"
     blobs_before = sum(1 for p in ctx.paths.blobs.rglob("*") if p.is_file())
     window.form.set_values(demo_values(item, window.person.read, random.Random(3)))
-    qtbot.mouseClick(window.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.last_saved is not None, timeout=5000)
-    assert window.face_photo is None  # not kept for the next filing
+    complete_and_save(qtbot, window, pending=True)  # the face photo is there already
+    assert window.materials.face_photo is None  # not kept for the next filing
     blobs_after = sum(1 for p in ctx.paths.blobs.rglob("*") if p.is_file())
-    assert blobs_after == blobs_before + 1
+    assert blobs_after == blobs_before + 2  # the face photo and the signature
+    assert window.last_saved is not None
+    codes = ctx.queue.detail(window.last_saved.uid).attachment_codes
+    assert codes == ("face_photo", "signature")
 
 
 def test_an_e_voucher_read_by_the_configured_camera(
@@ -357,7 +353,7 @@ def test_the_queue_narrows_by_state_item_reference_and_citizen(
     window.form.set_values(
         demo_values(ctx.catalog.current().item("CX-CBDJ-001"), window.person.read, random.Random(1))
     )
-    qtbot.mouseClick(window.save_button, Qt.MouseButton.LeftButton)
+    complete_and_save(qtbot, window)
     qtbot.waitUntil(lambda: window.queue.model.rowCount() == 5, timeout=5000)
     queue = window.queue
     window.tabs.setCurrentWidget(queue)

@@ -31,28 +31,8 @@
         <translation>修改密码</translation>
     </message>
     <message>
-        <source>Save and queue</source>
-        <translation>保存并排队上传</translation>
-    </message>
-    <message>
         <source>Next citizen</source>
         <translation>下一位群众</translation>
-    </message>
-    <message>
-        <source>Face photo</source>
-        <translation>人像采集</translation>
-    </message>
-    <message>
-        <source>Take the citizen&apos;s face photo</source>
-        <translation>采集群众人像照片</translation>
-    </message>
-    <message>
-        <source>Photograph materials</source>
-        <translation>材料拍照</translation>
-    </message>
-    <message>
-        <source>Photograph a paper document</source>
-        <translation>拍摄纸质材料</translation>
     </message>
     <message>
         <source>Handle</source>
@@ -91,17 +71,7 @@
         <translation>本终端没有可用的摄像头。</translation>
     </message>
     <message>
-        <source>face photo taken</source>
-        <translation>已采集人像</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n material photo(s)</source>
-        <translation>
-            <numerusform>材料照片 %n 张</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Read the citizen&apos;s card first</source>
+        <source>Read the citizen's card first</source>
         <translation>请先读取群众的证件</translation>
     </message>
     <message>
@@ -127,6 +97,62 @@
     <message>
         <source>Not saved. Nothing saved earlier was affected.</source>
         <translation>未保存。之前已保存的数据不受影响。</translation>
+    </message>
+    <message>
+        <source>1 Form</source>
+        <translation>1 填写表单</translation>
+    </message>
+    <message>
+        <source>2 Materials and signature</source>
+        <translation>2 材料与签名</translation>
+    </message>
+    <message>
+        <source>3 Check and confirm</source>
+        <translation>3 核对确认</translation>
+    </message>
+    <message>
+        <source>Check and confirm</source>
+        <translation>核对确认</translation>
+    </message>
+    <message>
+        <source>Check the filing with the citizen</source>
+        <translation>与办事群众核对申请</translation>
+    </message>
+    <message>
+        <source>Newborn: read the guardian's card, then enter the birth certificate number and the child's details in the form.</source>
+        <translation>新生儿参保：请读取监护人的证件，再在表单中填写出生医学证明编号和新生儿信息。</translation>
+    </message>
+    <message>
+        <source>Read the applicant's card and choose the relationship</source>
+        <translation>请读取代办人的证件并选择与办事群众的关系</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>Accepted with materials to follow.</source>
+        <translation>已容缺受理，材料待补。</translation>
+    </message>
+    <message>
+        <source>Thank you for rating.</source>
+        <translation>感谢您的评价。</translation>
+    </message>
+    <message>
+        <source>This item is no longer in the catalog.</source>
+        <translation>事项目录中已没有该事项。</translation>
+    </message>
+    <message>
+        <source>Correcting filing %1. %2 Read the citizen's card, fix and check again.</source>
+        <translation>正在更正申请 %1。%2 请重新读取办事群众的证件，修改后再次核对。</translation>
+    </message>
+    <message>
+        <source>Supplement saved and queued for upload.</source>
+        <translation>补充材料已保存，等待上传。</translation>
     </message>
     <message>
         <source>Saved to %1</source>
@@ -445,6 +471,191 @@
     </message>
 </context>
 <context>
+    <name>MaterialsChecklist</name>
+    <message>
+        <source>Materials summary</source>
+        <translation>材料汇总</translation>
+    </message>
+    <message>
+        <source>Required</source>
+        <translation>必需</translation>
+    </message>
+    <message>
+        <source>Optional</source>
+        <translation>可选</translation>
+    </message>
+    <message>
+        <source>%1: status</source>
+        <translation>%1：状态</translation>
+    </message>
+    <message>
+        <source>%1: latest page</source>
+        <translation>%1：最新一页</translation>
+    </message>
+    <message>
+        <source>Photograph</source>
+        <translation>拍照</translation>
+    </message>
+    <message>
+        <source>Photograph %1</source>
+        <translation>拍照：%1</translation>
+    </message>
+    <message>
+        <source>Scans...</source>
+        <translation>扫描件…</translation>
+    </message>
+    <message>
+        <source>Import %1 from the scanner folder</source>
+        <translation>从扫描文件夹导入%1</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Remove the pages of %1</source>
+        <translation>移除%1的所有页</translation>
+    </message>
+    <message>
+        <source>No scanner folder is set up.</source>
+        <translation>未设置扫描仪文件夹。</translation>
+    </message>
+    <message>
+        <source>Not provided</source>
+        <translation>未提供</translation>
+    </message>
+    <message numerus="yes">
+        <source>Photographed: %n page(s)</source>
+        <translation>
+            <numerusform>已拍照 %n 页</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Imported from scans: %n page(s)</source>
+        <translation>
+            <numerusform>已从扫描件导入 %n 页</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Photographed and scanned: %n page(s)</source>
+        <translation>
+            <numerusform>已拍照和扫描共 %n 页</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>This item needs no materials.</source>
+        <translation>本事项无需材料。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n required material(s) missing</source>
+        <translation>
+            <numerusform>缺 %n 项必需材料</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>All required materials provided</source>
+        <translation>材料齐全</translation>
+    </message>
+    <message>
+        <source>Scans for %1</source>
+        <translation>导入扫描件：%1</translation>
+    </message>
+</context>
+<context>
+    <name>MaterialsStep</name>
+    <message>
+        <source>Face photo</source>
+        <translation>人脸照片</translation>
+    </message>
+    <message>
+        <source>Take the citizen's face photo</source>
+        <translation>拍摄办事群众的人脸照片</translation>
+    </message>
+    <message>
+        <source>Face photo (real-person check):</source>
+        <translation>人脸照片（实人核验）：</translation>
+    </message>
+    <message>
+        <source>Citizen signs</source>
+        <translation>群众签名</translation>
+    </message>
+    <message>
+        <source>Let the citizen sign on the screen</source>
+        <translation>请办事群众在屏幕上签名</translation>
+    </message>
+    <message>
+        <source>Signature:</source>
+        <translation>签名：</translation>
+    </message>
+    <message>
+        <source>When materials are missing</source>
+        <translation>材料不齐时</translation>
+    </message>
+    <message>
+        <source>Accept now, materials to follow (容缺受理)</source>
+        <translation>先行受理，材料后补（容缺受理）</translation>
+    </message>
+    <message>
+        <source>Accept with materials pending</source>
+        <translation>容缺受理</translation>
+    </message>
+    <message>
+        <source>Print one-time notice</source>
+        <translation>打印一次性告知书</translation>
+    </message>
+    <message>
+        <source>Print the one-time notice of missing materials</source>
+        <translation>打印缺少材料的一次性告知书</translation>
+    </message>
+    <message>
+        <source>Show notice</source>
+        <translation>查看告知书</translation>
+    </message>
+    <message>
+        <source>Show the one-time notice of missing materials</source>
+        <translation>在屏幕上显示一次性告知书</translation>
+    </message>
+    <message>
+        <source>taken</source>
+        <translation>已拍摄</translation>
+    </message>
+    <message>
+        <source>required for this item, not taken yet</source>
+        <translation>本事项需要，尚未拍摄</translation>
+    </message>
+    <message>
+        <source>not required (may be taken)</source>
+        <translation>本事项不要求（可拍摄）</translation>
+    </message>
+    <message>
+        <source>not signed yet</source>
+        <translation>尚未签名</translation>
+    </message>
+    <message>
+        <source>signed</source>
+        <translation>已签名</translation>
+    </message>
+</context>
+<context>
+    <name>NoticeDialog</name>
+    <message>
+        <source>One-time notice of missing materials</source>
+        <translation>一次性告知书</translation>
+    </message>
+    <message>
+        <source>Print</source>
+        <translation>打印</translation>
+    </message>
+    <message>
+        <source>Print the notice</source>
+        <translation>打印告知书</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
     <name>PasswordDialog</name>
     <message>
         <source>Change password</source>
@@ -492,6 +703,37 @@
     </message>
 </context>
 <context>
+    <name>ProxyPanel</name>
+    <message>
+        <source>Applying for someone else</source>
+        <translation>为他人代办</translation>
+    </message>
+    <message>
+        <source>Applicant's relationship to the citizen</source>
+        <translation>代办人与办事群众的关系</translation>
+    </message>
+    <message>
+        <source>Choose...</source>
+        <translation>请选择…</translation>
+    </message>
+    <message>
+        <source>Relationship</source>
+        <translation>关系</translation>
+    </message>
+    <message>
+        <source>Read the card</source>
+        <translation>请读卡</translation>
+    </message>
+    <message>
+        <source>Applicant (agent)</source>
+        <translation>申请人（代办人）</translation>
+    </message>
+    <message>
+        <source>Citizen (applied for)</source>
+        <translation>办事群众（被代办人）</translation>
+    </message>
+</context>
+<context>
     <name>QueueModel</name>
     <message>
         <source>Saved at</source>
@@ -518,7 +760,7 @@
         <translation>受理号</translation>
     </message>
     <message>
-        <source>Centre&apos;s message</source>
+        <source>Centre's message</source>
         <translation>中心意见</translation>
     </message>
     <message>
@@ -528,6 +770,10 @@
     <message>
         <source>Due</source>
         <translation>办结期限</translation>
+    </message>
+    <message>
+        <source>(more to come)</source>
+        <translation>（材料待补）</translation>
     </message>
     <message>
         <source>about %1</source>
@@ -585,7 +831,7 @@
         <translation>受理号或编号</translation>
     </message>
     <message>
-        <source>This citizen&apos;s filings</source>
+        <source>This citizen's filings</source>
         <translation>本人的申请</translation>
     </message>
     <message>
@@ -595,6 +841,322 @@
     <message>
         <source>Filings and their states</source>
         <translation>申请及其状态</translation>
+    </message>
+    <message>
+        <source>Correct (new filing)</source>
+        <translation>更正（重新申请）</translation>
+    </message>
+    <message>
+        <source>File a corrected application that references the selected one</source>
+        <translation>提交引用所选申请的更正申请</translation>
+    </message>
+    <message>
+        <source>Supplement materials</source>
+        <translation>补充材料</translation>
+    </message>
+    <message>
+        <source>Add materials to the selected filing</source>
+        <translation>为所选申请补充材料</translation>
+    </message>
+</context>
+<context>
+    <name>RatingDialog</name>
+    <message>
+        <source>Rate our service</source>
+        <translation>服务评价</translation>
+    </message>
+    <message>
+        <source>How was our service today?</source>
+        <translation>您对今天的服务满意吗？</translation>
+    </message>
+    <message>
+        <source>Skip</source>
+        <translation>跳过</translation>
+    </message>
+    <message>
+        <source>Skip rating</source>
+        <translation>跳过评价</translation>
+    </message>
+    <message>
+        <source>Submit</source>
+        <translation>提交</translation>
+    </message>
+    <message>
+        <source>Submit the rating</source>
+        <translation>提交评价</translation>
+    </message>
+    <message>
+        <source>What went well? (optional)</source>
+        <translation>哪些方面让您满意？（可不选）</translation>
+    </message>
+    <message>
+        <source>What should we improve? Choose at least one.</source>
+        <translation>哪些方面需要改进？请至少选择一项。</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewPage</name>
+    <message>
+        <source>Please check everything with the citizen</source>
+        <translation>请与办事群众逐项核对</translation>
+    </message>
+    <message>
+        <source>Problems to fix before confirming</source>
+        <translation>确认前需处理的问题</translation>
+    </message>
+    <message>
+        <source>Back to edit</source>
+        <translation>返回修改</translation>
+    </message>
+    <message>
+        <source>Back to edit the filing</source>
+        <translation>返回修改申请</translation>
+    </message>
+    <message>
+        <source>Confirm and submit</source>
+        <translation>确认提交</translation>
+    </message>
+    <message>
+        <source>Confirm and submit the filing</source>
+        <translation>确认并提交申请</translation>
+    </message>
+    <message>
+        <source>Nothing to review yet.</source>
+        <translation>暂无可核对的内容。</translation>
+    </message>
+    <message>
+        <source>Required material missing: %1</source>
+        <translation>缺少必需材料：%1</translation>
+    </message>
+    <message>
+        <source>The face photo this item requires has not been taken.</source>
+        <translation>本事项需要的人像照片尚未拍摄。</translation>
+    </message>
+    <message>
+        <source>The citizen has not signed yet.</source>
+        <translation>办事群众尚未签名。</translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>编码</translation>
+    </message>
+    <message>
+        <source>Answered at once</source>
+        <translation>即办</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n working day(s)</source>
+        <translation>
+            <numerusform>%n 个工作日</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Time limit</source>
+        <translation>办结时限</translation>
+    </message>
+    <message>
+        <source>Applicant (on the citizen's behalf)</source>
+        <translation>申请人（代办人）</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>ID number</source>
+        <translation>证件号码</translation>
+    </message>
+    <message>
+        <source>Relationship</source>
+        <translation>关系</translation>
+    </message>
+    <message>
+        <source>Citizen</source>
+        <translation>办事群众</translation>
+    </message>
+    <message>
+        <source>Taken</source>
+        <translation>已拍摄</translation>
+    </message>
+    <message>
+        <source>Not taken (required)</source>
+        <translation>未拍摄（必需）</translation>
+    </message>
+    <message>
+        <source>Face photo</source>
+        <translation>人像照片</translation>
+    </message>
+    <message>
+        <source>Entered</source>
+        <translation>填写内容</translation>
+    </message>
+    <message>
+        <source>Nothing entered.</source>
+        <translation>未填写内容。</translation>
+    </message>
+    <message>
+        <source>Materials</source>
+        <translation>材料</translation>
+    </message>
+    <message>
+        <source>This item needs no materials.</source>
+        <translation>本事项无需材料。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n page(s)</source>
+        <translation>
+            <numerusform>%n 页</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Not provided (optional)</source>
+        <translation>未提供（可选）</translation>
+    </message>
+    <message>
+        <source>Missing: to follow (accepted with materials pending)</source>
+        <translation>缺：后补（容缺受理）</translation>
+    </message>
+    <message>
+        <source>Missing (required)</source>
+        <translation>缺（必需）</translation>
+    </message>
+    <message>
+        <source>Accepted with materials pending: the missing materials follow later</source>
+        <translation>容缺受理：材料待补</translation>
+    </message>
+    <message>
+        <source>Signature</source>
+        <translation>签名</translation>
+    </message>
+    <message>
+        <source>Signed</source>
+        <translation>已签名</translation>
+    </message>
+    <message>
+        <source>Not signed yet</source>
+        <translation>尚未签名</translation>
+    </message>
+    <message>
+        <source>Citizen's signature</source>
+        <translation>办事群众签名</translation>
+    </message>
+</context>
+<context>
+    <name>ScanFolder</name>
+    <message>
+        <source>The scan folder could not be listed; the details are in the log.</source>
+        <translation>无法读取扫描文件夹，详情见日志。</translation>
+    </message>
+</context>
+<context>
+    <name>ScanPickerDialog</name>
+    <message>
+        <source>Import scans</source>
+        <translation>导入扫描件</translation>
+    </message>
+    <message>
+        <source>Newest scans in %1. Tap the files to import, then Import.</source>
+        <translation>%1 中最新的扫描件。点选要导入的文件，再点“导入”。</translation>
+    </message>
+    <message>
+        <source>Scanned files, newest first</source>
+        <translation>扫描文件（最新的在前）</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Look for new scans</source>
+        <translation>查找新的扫描件</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <source>Import the chosen scans</source>
+        <translation>导入所选扫描件</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>imported</source>
+        <translation>已导入</translation>
+    </message>
+    <message>
+        <source>No scans in the folder yet. Scan the page, then Refresh.</source>
+        <translation>文件夹中还没有扫描件。请先扫描，再点“刷新”。</translation>
+    </message>
+    <message>
+        <source>Importing...</source>
+        <translation>正在导入…</translation>
+    </message>
+    <message>
+        <source>A file could not be imported; the details are in the log.</source>
+        <translation>有文件无法导入，详情见日志。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s) imported.</source>
+        <translation>
+            <numerusform>已导入 %n 个文件。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Not imported:</source>
+        <translation>未导入：</translation>
+    </message>
+</context>
+<context>
+    <name>SignatureDialog</name>
+    <message>
+        <source>Citizen's signature</source>
+        <translation>办事群众签名</translation>
+    </message>
+    <message>
+        <source>Please sign in the box with a finger, the pen or the mouse.</source>
+        <translation>请用手指、手写笔或鼠标在框内签名。</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <source>Clear the signature</source>
+        <translation>清除签名</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Confirm</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <source>Confirm the signature</source>
+        <translation>确认签名</translation>
+    </message>
+</context>
+<context>
+    <name>SignaturePad</name>
+    <message>
+        <source>Signature pad</source>
+        <translation>签名板</translation>
+    </message>
+    <message>
+        <source>The citizen signs here with a finger, a pen or the mouse</source>
+        <translation>办事群众用手指、手写笔或鼠标在此签名</translation>
+    </message>
+    <message>
+        <source>Please sign here</source>
+        <translation>请在此处签名</translation>
     </message>
 </context>
 <context>
@@ -731,6 +1293,29 @@
     <message>
         <source>By operator (today / month): %1</source>
         <translation>按经办人（今日/本月）：%1</translation>
+    </message>
+</context>
+<context>
+    <name>SupplementDialog</name>
+    <message>
+        <source>Supplement materials</source>
+        <translation>补充材料</translation>
+    </message>
+    <message>
+        <source>The centre says: %1</source>
+        <translation>中心意见：%1</translation>
+    </message>
+    <message>
+        <source>Already provided: %1</source>
+        <translation>已提供：%1</translation>
+    </message>
+    <message>
+        <source>Queue the supplement</source>
+        <translation>保存补充材料并排队上传</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 <context>

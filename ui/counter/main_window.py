@@ -19,26 +19,32 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.catalog.schema import CatalogItem, FieldType, MaterialSpec
 from app.catalog.search import build_index
 from app.context import AppContext
-from app.documents import FilingFacts
+from app.documents import FilingFacts, PendingMaterial
+from app.documents.notice import Notice, build_advance_notice, build_notice
 from app.documents.receipt import build_receipt
 from app.errors import UserFacingError
-from app.identity import PersonRead
+from app.identity import PersonRead, mask_id_number, mask_name, mask_phone
+from app.ratings import Rating
+from app.relationships import relationship_label
 from app.services.filing_service import (
-    Attachment,
     FilingRequest,
     FilingService,
     FormInvalid,
+    MaterialsIncomplete,
     SavedFiling,
 )
 from app.services.login_service import LoggedIn
 from app.services.permissions import Permissions
 from app.services.person_service import RecordedPerson
-from app.services.queue_service import FilingSummary, StatusCounts
+from app.services.queue_service import FilingDetail, FilingSummary, StatusCounts
 from app.services.station_service import OperatorInfo, StationInfo
 from app.services.summary_service import StationSummary
+from app.settings import scan_folder_path
 from app.validation import validate_form
+from app.validation.form import editable_values
 from app.workdays import china_date
 from sync.engine import SyncReport
 from sync.state import SyncStateStore
@@ -47,9 +53,16 @@ from ui.camera.face_capture_dialog import FaceCaptureDialog
 from ui.counter.form_view import FormView
 from ui.counter.identity_panel import IdentityPanel
 from ui.counter.item_list import ItemList
+from ui.counter.materials_step import MaterialsStep
+from ui.counter.notice_dialog import NoticeDialog
+from ui.counter.proxy_panel import ProxyPanel, ProxySlot
 from ui.counter.queue_view import QueueView
+from ui.counter.rating_dialog import RatingDialog
+from ui.counter.review_page import ReviewApplicant, ReviewFacts, ReviewMaterial, ReviewPage
 from ui.counter.scan_router import ScanRouter
+from ui.counter.signature_pad import SignatureDialog
 from ui.counter.summary_view import SummaryView
+from ui.counter.supplement_dialog import SupplementDialog
 from ui.devices.hub import DeviceHub
 from ui.login.idle_watch import IdleWatch
 from ui.login.login_dialog import LoginDialog
@@ -120,37 +133,42 @@ class CounterWindow(QMainWindow):
 
         self.items = ItemList(language, self)
         self.identity = IdentityPanel(self)
+        self.proxy = ProxyPanel(language, self)
+        self.applicant: RecordedPerson | None = None  # 代办: who applies for the citizen
+        self.correcting: FilingDetail | None = None  # a refused filing being filed again
         self.form = FormView(language, self)
+        self.materials = MaterialsStep(
+            language, scan_folder_path(ctx.settings.devices, ctx.paths.root), self
+        )
+        self.review = ReviewPage(self)
+        self.steps = QTabWidget(self)
+        self.steps.setObjectName("filingSteps")
+        self.steps.addTab(self.form, self.tr("1 Form"))
+        self.steps.addTab(self.materials, self.tr("2 Materials and signature"))
+        self.steps.addTab(self.review, self.tr("3 Check and confirm"))
+        self.steps.setTabEnabled(2, False)  # reached only through "Check", which validates
         self.message = QLabel(self)
         self.message.setObjectName("messageLabel")
         self.message.setWordWrap(True)
-        self.save_button = QPushButton(self.tr("Save and queue"), self)
+        self.save_button = QPushButton(self.tr("Check and confirm"), self)
         self.save_button.setObjectName("saveButton")
-        self.save_button.setAccessibleName(self.tr("Save and queue"))
+        self.save_button.setAccessibleName(self.tr("Check the filing with the citizen"))
         self.next_button = QPushButton(self.tr("Next citizen"), self)
         self.next_button.setObjectName("nextCitizenButton")
         self.next_button.setAccessibleName(self.tr("Next citizen"))
-        self.face_button = QPushButton(self.tr("Face photo"), self)
-        self.face_button.setObjectName("facePhotoButton")
-        self.face_button.setAccessibleName(self.tr("Take the citizen's face photo"))
-        self.materials_button = QPushButton(self.tr("Photograph materials"), self)
-        self.materials_button.setObjectName("materialsPhotoButton")
-        self.materials_button.setAccessibleName(self.tr("Photograph a paper document"))
-        self.captures_label = QLabel(self)
-        self.captures_label.setObjectName("capturesLabel")
-        self.face_photo: bytes | None = None
-        self.material_photos: list[bytes] = []
         self.queue = QueueView(self)
+        self.rating_dialog: RatingDialog | None = None
+        self.supplement_dialog: SupplementDialog | None = None
+        self.notice_dialog: NoticeDialog | None = None
+        self.signature_dialog: SignatureDialog | None = None
 
         handle = QWidget(self)
         handle_layout = QVBoxLayout(handle)
         handle_layout.addWidget(self.identity)
-        handle_layout.addWidget(self.form, 1)
+        handle_layout.addWidget(self.proxy)
+        handle_layout.addWidget(self.steps, 1)
         handle_layout.addWidget(self.message)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.face_button)
-        buttons.addWidget(self.materials_button)
-        buttons.addWidget(self.captures_label)
         buttons.addStretch(1)
         buttons.addWidget(self.next_button)
         buttons.addWidget(self.save_button)
@@ -167,6 +185,8 @@ class CounterWindow(QMainWindow):
             ]
         )
         self.queue.filter_changed.connect(self.refresh)
+        self.queue.correct_requested.connect(self.start_correction)
+        self.queue.supplement_requested.connect(self.start_supplement)
         self.summary = SummaryView(self)
         self.tabs.addTab(self.summary, self.tr("Today"))
         self.summary.refresh_requested.connect(self.refresh_summary)
@@ -209,10 +229,16 @@ class CounterWindow(QMainWindow):
         self.last_printed: str | None = None
         self.last_export: str | None = None
         self.identity.camera_scan_requested.connect(self.scan_with_camera)
-        self.face_button.clicked.connect(self.take_face_photo)
-        self.materials_button.clicked.connect(self.photograph_materials)
+        self.materials.face_requested.connect(self.take_face_photo)
+        self.materials.checklist.capture_requested.connect(self.photograph_material)
+        self.materials.signature_requested.connect(self.take_signature)
+        self.materials.notice_print_requested.connect(self.print_advance_notice)
+        self.materials.notice_show_requested.connect(self.show_advance_notice)
         self.identity.reveal_requested.connect(self.reveal_name)
-        self.save_button.clicked.connect(self.save)
+        self.proxy.changed.connect(self._update_save_enabled)
+        self.save_button.clicked.connect(self.check_filing)
+        self.review.back.connect(self._back_to_edit)
+        self.review.confirmed.connect(self.save)
         self.next_button.clicked.connect(self.next_citizen)
         self._update_save_enabled()
         self.sync = sync
@@ -327,10 +353,19 @@ class CounterWindow(QMainWindow):
         )
 
     def _on_recorded(self, recorded: object) -> None:
+        """A card was recorded: it is the applicant's when 代办 asks for theirs, else the
+        citizen's (for a newborn, the guardian's card: the form carries the child)."""
         assert isinstance(recorded, RecordedPerson)
-        self.person = recorded
-        self.queue.set_person((recorded.read.id_kind.value, recorded.token))
         self.identity.set_reading(False)
+        masked = f"{mask_name(recorded.read.name)} · {mask_id_number(recorded.read.id_number)}"
+        if self.proxy.proxy_enabled and self.proxy.active_slot is ProxySlot.APPLICANT:
+            self.applicant = recorded
+            self.proxy.set_applicant(masked)
+            self._update_save_enabled()
+            return
+        self.person = recorded
+        self.proxy.set_beneficiary(masked)
+        self.queue.set_person((recorded.read.id_kind.value, recorded.token))
         self.identity.show_person(recorded.read)
         self.form.set_person(recorded.read)
         self._update_save_enabled()
@@ -413,84 +448,198 @@ class CounterWindow(QMainWindow):
     def take_face_photo(self) -> None:
         dialog = self._open_camera_dialog("face")
         if dialog is not None and dialog.jpeg is not None:
-            self.face_photo = dialog.jpeg
-            self._show_captures()
+            self.materials.set_face(dialog.jpeg)
 
-    @Slot()
-    def photograph_materials(self) -> None:
+    @Slot(str)
+    def photograph_material(self, code: str) -> None:
+        """A checklist row's "photograph": one page for that material."""
         dialog = self._open_camera_dialog("materials")
         if dialog is not None and dialog.jpeg is not None:
-            self.material_photos.append(dialog.jpeg)
-            self._show_captures()
+            target = self.supplement_dialog
+            if target is not None and target.isVisible():
+                target.checklist.add_page(code, dialog.jpeg, "image/jpeg", "camera")
+            else:
+                self.materials.checklist.add_page(code, dialog.jpeg, "image/jpeg", "camera")
 
-    def _show_captures(self) -> None:
-        parts = []
-        if self.face_photo is not None:
-            parts.append(self.tr("face photo taken"))
-        if self.material_photos:
-            parts.append(self.tr("%n material photo(s)", "", len(self.material_photos)))
-        self.captures_label.setText(" · ".join(parts))
+    @Slot()
+    def take_signature(self) -> None:
+        """The citizen signs on screen (window-modal, so the event loop keeps running)."""
+        if self.signature_dialog is not None:
+            self.signature_dialog.deleteLater()
+        dialog = SignatureDialog(self)
+        dialog.accepted.connect(functools.partial(self._on_signed, dialog))
+        self.signature_dialog = dialog
+        dialog.open()
 
-    def _attachments(self) -> list[Attachment]:
-        """The photos taken for this citizen, coded for the item's checklist."""
-        out = []
-        if self.face_photo is not None:
-            out.append(Attachment("face_photo", self.face_photo))
-        codes = [m.code for m in self.form.item.materials] if self.form.item else []
-        for n, photo in enumerate(self.material_photos):
-            out.append(Attachment(codes[n] if n < len(codes) else f"material_{n + 1}", photo))
-        return out
+    def _on_signed(self, dialog: SignatureDialog) -> None:
+        if dialog.png is not None:
+            self.materials.set_signature(dialog.png)
 
     def _forget_captures(self) -> None:
-        self.face_photo = None
-        self.material_photos = []
-        self._show_captures()
+        self.materials.clear()
 
     def next_citizen(self) -> None:
+        """Everything of this citizen leaves the screen: people, captures, form, 代办."""
         self.devices.take_demo_card()
         self._forget_captures()
         self.person = None
+        self.applicant = None
+        self.correcting = None
+        self.proxy.clear()
         self.queue.set_person(None)
         self.identity.show_person(None)
         self.form.clear()
         self.form.set_person(None)
+        self.steps.setCurrentIndex(0)
+        self.steps.setTabEnabled(2, False)
         self._set_message("", ok=True)
         self._update_save_enabled()
 
     # ---- filing ---------------------------------------------------------------------------
     def _on_item_chosen(self, code: str) -> None:
-        self.form.set_item(self._catalog.item(code))
+        self._choose_item(self._catalog.item(code))
+
+    def _choose_item(self, item: CatalogItem) -> None:
+        self.form.set_item(item)
         self.form.set_person(self.person.read if self.person else None)
-        self._set_message("", ok=True)
+        self.materials.set_item(item)
+        self.steps.setCurrentIndex(0)
+        self.steps.setTabEnabled(2, False)
+        hint = ""
+        if any(f.type is FieldType.BIRTH_CERT and f.required for f in item.fields):
+            hint = self.tr(
+                "Newborn: read the guardian's card, then enter the birth certificate number "
+                "and the child's details in the form."
+            )
+        self._set_message(hint, ok=True)
         self._update_save_enabled()
 
     def _update_save_enabled(self) -> None:
         ready = self.person is not None and self.form.item is not None
+        if self.proxy.proxy_enabled:
+            ready = ready and self.applicant is not None and bool(self.proxy.relationship_code())
         self.save_button.setEnabled(ready)
         if self.form.item is not None and self.person is None:
             self.save_button.setToolTip(self.tr("Read the citizen's card first"))
+        elif self.proxy.proxy_enabled and not ready:
+            self.save_button.setToolTip(
+                self.tr("Read the applicant's card and choose the relationship")
+            )
         else:
             self.save_button.setToolTip("")
 
-    def save(self) -> None:
+    def _request(self) -> FilingRequest | None:
+        """The filing as it stands, validated on this thread (it is quick), or None with the
+        problems shown."""
         item, person = self.form.item, self.person
         if item is None or person is None:
-            return
+            return None
         values = self.form.raw_values()
         checked = validate_form(item, values, prefill=person.read.prefill())
         self.form.show_errors(checked.errors)
         if not checked.ok:
+            self.steps.setCurrentWidget(self.form)
             self._set_message(self.tr("Please correct the fields marked in red."), ok=False)
-            return
-        request = FilingRequest(
+            return None
+        proxy = self.proxy.proxy_enabled
+        return FilingRequest(
             item_code=item.code,
             values=values,
             person=person,
             operator_code=self._operator.code,
             validated=checked,
-            attachments=self._attachments(),
+            attachments=self.materials.attachments(),
+            materials_pending=self.materials.materials_pending,
+            references_uid=self.correcting.uid if self.correcting else None,
+            applicant=self.applicant if proxy else None,
+            relationship=self.proxy.relationship_code() if proxy else None,
         )
+
+    @Slot()
+    def check_filing(self) -> None:
+        """ "Check and confirm": the review page, where the citizen sees what will be filed."""
+        request = self._request()
+        item = self.form.item
+        if request is None or item is None:
+            return
+        self.review.set_facts(self._review_facts(item, request))
+        self.steps.setTabEnabled(2, True)
+        self.steps.setCurrentWidget(self.review)
+        self._set_message("", ok=True)
+
+    @Slot()
+    def _back_to_edit(self) -> None:
+        self.steps.setCurrentWidget(self.materials)
+        self.steps.setTabEnabled(2, False)
+
+    def _review_facts(self, item: CatalogItem, request: FilingRequest) -> ReviewFacts:
+        english = self._language.startswith("en")
+        pages: dict[str, int] = {}
+        for a in request.attachments:
+            pages[a.code] = pages.get(a.code, 0) + 1
+        applicant = None
+        if request.applicant is not None:
+            applicant = ReviewApplicant(
+                request.applicant.read.name,
+                request.applicant.read.id_number,
+                relationship_label(request.relationship or "", self._language),
+            )
+        return ReviewFacts(
+            item_name=item.name_en if english else item.name,
+            item_code=item.code,
+            time_limit_days=item.time_limit_days,
+            beneficiary_name=request.person.read.name,
+            beneficiary_id=request.person.read.id_number,
+            fields=tuple(self._display_fields(item, request.values)),
+            materials=tuple(
+                ReviewMaterial(m.name_en if english else m.name, m.required, pages.get(m.code, 0))
+                for m in item.materials
+            ),
+            face_photo=(self.materials.face_photo is not None)
+            if item.face_photo_required
+            else None,
+            signature=self.materials.signature is not None,
+            materials_pending=request.materials_pending,
+            applicant=applicant,
+        )
+
+    def _display_fields(
+        self, item: CatalogItem, values: dict[str, object] | object
+    ) -> list[tuple[str, str]]:
+        """(label, value) for the review page; numbers that identify people are masked."""
+        assert isinstance(values, dict)
+        english = self._language.startswith("en")
+        out = []
+        for spec in item.fields:
+            raw = values.get(spec.key)
+            if raw in (None, ""):
+                continue
+            if spec.type is FieldType.CHOICE:
+                labels_ = {c.value: (c.label_en if english else c.label) for c in spec.choices}
+                text = labels_.get(str(raw), str(raw))
+            elif spec.type is FieldType.BOOLEAN:
+                text = self.tr("Yes") if raw else self.tr("No")
+            elif spec.type is FieldType.ID_NUMBER:
+                text = mask_id_number(str(raw))
+            elif spec.type is FieldType.PHONE:
+                text = mask_phone(str(raw))
+            elif spec.type is FieldType.BANK_CARD:
+                text = "**** " + str(raw)[-4:]
+            elif spec.prefill is not None and spec.prefill.value == "person.name":
+                text = mask_name(str(raw))
+            else:
+                text = str(raw)
+            out.append((spec.label_en if english else spec.label, text))
+        return out
+
+    @Slot()
+    def save(self) -> None:
+        """Confirmed on the review page: saved and queued in one transaction off this thread."""
+        request = self._request()
+        if request is None:
+            return
         self.save_button.setEnabled(False)
+        self.review.confirm_button.setEnabled(False)
         self._set_message(self.tr("Saving..."), ok=True)
         self.db_lane.submit(
             functools.partial(self._service.submit, request), self._on_saved, self._on_save_failed
@@ -499,16 +648,209 @@ class CounterWindow(QMainWindow):
     def _on_saved(self, saved: object) -> None:
         assert isinstance(saved, SavedFiling)
         self.last_saved = saved
+        pending = self.materials.materials_pending
+        missing = self.materials.checklist.missing_required()
         self.form.clear()
         self._forget_captures()
+        self.correcting = None
+        self.steps.setCurrentIndex(0)
+        self.steps.setTabEnabled(2, False)
         self._saved_text = self.tr("Saved and queued for upload. Reference: %1").replace(
             "%1",
             saved.uid[-8:].upper(),  # the random end: UUIDv7 starts with the time
         )
+        if pending:
+            self._saved_text += " " + self.tr("Accepted with materials to follow.")
         self._set_message(self._saved_text, ok=True)
         self._update_save_enabled()
         self.refresh()
         self.print_receipt(saved)
+        if pending and missing:
+            self._print_notice(self._saved_notice(saved, missing))
+        self.ask_rating(saved.uid)
+
+    # ---- rating ---------------------------------------------------------------------------
+    def ask_rating(self, uid: str) -> None:
+        """The citizen rates the service on screen; the rating is queued like a filing."""
+        if self.rating_dialog is not None:
+            self.rating_dialog.deleteLater()
+        dialog = RatingDialog(self._language, self)
+        dialog.finished.connect(functools.partial(self._on_rated, uid, dialog))
+        self.rating_dialog = dialog
+        dialog.open()
+
+    def _on_rated(self, uid: str, dialog: RatingDialog, _result: int) -> None:
+        rating = dialog.rating
+        if rating is None:
+            return  # the citizen declined
+        assert isinstance(rating, Rating)
+        self.db_lane.submit(
+            functools.partial(
+                self._ctx.commands.rate, uid, rating, dialog.reasons, self._operator.code
+            ),
+            lambda _saved: self._set_message(
+                self._saved_text + " " + self.tr("Thank you for rating."), ok=True
+            ),
+            self._on_command_failed,
+        )
+
+    # ---- correction and supplement --------------------------------------------------------
+    @Slot(str)
+    def start_correction(self, uid: str) -> None:
+        """A refused filing filed again: the same item and values, referencing the first.
+        The citizen's card is read again (identity first, never from the old filing)."""
+        self.db_lane.submit(
+            functools.partial(self._ctx.queue.detail, uid), self._on_correction_detail
+        )
+
+    def _on_correction_detail(self, detail: object) -> None:
+        assert isinstance(detail, FilingDetail)
+        try:
+            item = self._catalog.item(detail.item_code)
+        except KeyError:
+            self._set_message(self.tr("This item is no longer in the catalog."), ok=False)
+            return
+        keep = self.person
+        self.next_citizen()
+        self.correcting = detail
+        self._choose_item(item)
+        self.form.set_values(editable_values(item, detail.values))
+        if keep is not None and (keep.read.id_kind.value, keep.token) == (
+            detail.person_kind,
+            detail.person_token,
+        ):
+            self._on_recorded(keep)
+        self.tabs.setCurrentIndex(0)
+        reason = detail.centre_message or ""
+        self._set_message(
+            self.tr("Correcting filing %1. %2 Read the citizen's card, fix and check again.")
+            .replace("%1", detail.uid[-8:].upper())
+            .replace("%2", reason),
+            ok=False,
+        )
+
+    @Slot(str)
+    def start_supplement(self, uid: str) -> None:
+        self.db_lane.submit(
+            functools.partial(self._ctx.queue.detail, uid), self._on_supplement_detail
+        )
+
+    def _on_supplement_detail(self, detail: object) -> None:
+        assert isinstance(detail, FilingDetail)
+        try:
+            item = self._catalog.item(detail.item_code)
+        except KeyError:
+            self._set_message(self.tr("This item is no longer in the catalog."), ok=False)
+            return
+        if self.supplement_dialog is not None:
+            self.supplement_dialog.deleteLater()
+        dialog = SupplementDialog(
+            item,
+            detail,
+            self._language,
+            scan_folder_path(self._ctx.settings.devices, self._ctx.paths.root),
+            self,
+        )
+        dialog.capture_requested.connect(self.photograph_material)
+        dialog.accepted.connect(functools.partial(self._queue_supplement, dialog))
+        self.supplement_dialog = dialog
+        dialog.open()
+
+    def _queue_supplement(self, dialog: SupplementDialog) -> None:
+        self.db_lane.submit(
+            functools.partial(
+                self._ctx.commands.supplement,
+                dialog.detail.uid,
+                dialog.attachments(),
+                self._operator.code,
+            ),
+            self._on_supplemented,
+            self._on_command_failed,
+        )
+
+    def _on_supplemented(self, _saved: object) -> None:
+        self.queue.message.setText(self.tr("Supplement saved and queued for upload."))
+        self.refresh()
+
+    def _on_command_failed(self, exc: BaseException) -> None:
+        text = self._describe(exc, self.tr("Not saved. Nothing saved earlier was affected."))
+        self._set_message(text, ok=False)
+        self.queue.message.setText(text)
+
+    # ---- one-time notice ------------------------------------------------------------------
+    def _facts(self, uid: str, created: dt.datetime, item: CatalogItem) -> FilingFacts | None:
+        person = self.person
+        if person is None:
+            return None
+        return FilingFacts(
+            uid=uid,
+            item_code=item.code,
+            item_name=item.name,
+            created_at=created,
+            person_name=person.read.name,
+            person_id_number=person.read.id_number,
+            station_name=self._station.name,
+            station_code=self._station.code,
+            operator_code=self._operator.code,
+            time_limit_days=item.time_limit_days,
+        )
+
+    def _saved_notice(self, saved: SavedFiling, missing: list[MaterialSpec]) -> Notice:
+        item = self._catalog.item(saved.item_code)
+        facts = self._facts(saved.uid, saved.created_at, item)
+        assert facts is not None
+        return build_notice(
+            facts,
+            missing=[PendingMaterial(m.name, m.note) for m in missing],
+        )
+
+    def _advance_notice(self) -> Notice | None:
+        """The notice for what is missing now, before anything is filed."""
+        item = self.form.item
+        missing = self.materials.checklist.missing_required()
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        facts = self._facts("", now, item) if item is not None else None
+        if facts is None or not missing:
+            self._set_message(self.tr("Read the citizen's card first"), ok=False)
+            return None
+        return build_advance_notice(facts, [PendingMaterial(m.name, m.note) for m in missing])
+
+    @Slot()
+    def print_advance_notice(self) -> None:
+        notice = self._advance_notice()
+        if notice is not None:
+            self._print_notice(notice)
+
+    @Slot()
+    def show_advance_notice(self) -> None:
+        notice = self._advance_notice()
+        if notice is None:
+            return
+        if self.notice_dialog is not None:
+            self.notice_dialog.deleteLater()
+        self.notice_dialog = NoticeDialog(notice, self)
+        self.notice_dialog.print_requested.connect(self.print_advance_notice)
+        self.notice_dialog.open()
+        self._audit("document.shown", notice.filing_uid, "notice")
+
+    def _print_notice(self, notice: Notice) -> None:
+        folder = self._ctx.paths.root / "notices"
+        name = notice.filing_uid or f"advance-{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S}"
+        self.printer.notice_pdf(notice, folder / f"{name}.pdf")
+        self._audit("document.printed", notice.filing_uid, "notice")
+
+    def _audit(self, action: str, uid: str | None, what: str) -> None:
+        self.db_lane.submit(
+            functools.partial(
+                self._ctx.audit.note,
+                action,
+                operator=self._operator.code,
+                subject=f"filing:{uid}"
+                if uid
+                else f"item:{self.form.item.code if self.form.item else ''}",
+                detail=what,
+            )
+        )
 
     # ---- printing -------------------------------------------------------------------------
     def print_receipt(self, saved: SavedFiling) -> None:
@@ -537,6 +879,7 @@ class CounterWindow(QMainWindow):
         else:
             folder = self._ctx.paths.root / "receipts"
             self.printer.receipt_pdf(receipt, folder / f"{saved.uid}.pdf")
+        self._audit("document.printed", saved.uid, "receipt")
 
     @Slot(str)
     def _on_printed(self, where: str) -> None:
@@ -587,6 +930,10 @@ class CounterWindow(QMainWindow):
     def _on_save_failed(self, exc: BaseException) -> None:
         if isinstance(exc, FormInvalid):
             self.form.show_errors(exc.errors)
+            self.steps.setCurrentWidget(self.form)
+        elif isinstance(exc, MaterialsIncomplete):
+            self.steps.setCurrentWidget(self.materials)
+        self.steps.setTabEnabled(2, False)
         self._set_message(
             self._describe(exc, self.tr("Not saved. Nothing saved earlier was affected.")),
             ok=False,
@@ -659,6 +1006,7 @@ class CounterWindow(QMainWindow):
         if self.sync is not None:
             self.sync.shutdown()
         self.scans.shutdown()
+        self.materials.shutdown()
         self.printer.shutdown()
         self.devices.shutdown()
         self.db_lane.shutdown()

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QLineEdit,
     QPushButton,
     QTableView,
@@ -90,7 +91,7 @@ class QueueModel(QAbstractTableModel):
             labels.outbox_state(r.outbox_state),
             r.receipt_no or "",
             r.centre_message or "",
-            str(r.materials),
+            str(r.materials) + (" " + self.tr("(more to come)") if r.materials_pending else ""),
             self._due_text(r, overdue),
         ][index.column()]
 
@@ -113,6 +114,8 @@ class QueueView(QWidget):
     number, or the citizen whose card was read again ("this citizen's filings")."""
 
     filter_changed = Signal()
+    correct_requested = Signal(str)  # the uid of a refused or rejected filing
+    supplement_requested = Signal(str)  # the uid of a filing that needs materials
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -177,13 +180,54 @@ class QueueView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.correct_button = QPushButton(self.tr("Correct (new filing)"), self)
+        self.correct_button.setObjectName("correctButton")
+        self.correct_button.setAccessibleName(
+            self.tr("File a corrected application that references the selected one")
+        )
+        self.supplement_button = QPushButton(self.tr("Supplement materials"), self)
+        self.supplement_button.setObjectName("supplementButton")
+        self.supplement_button.setAccessibleName(self.tr("Add materials to the selected filing"))
+        self.message = QLabel(self)
+        self.message.setObjectName("queueMessage")
+        self.message.setWordWrap(True)
+        actions = QHBoxLayout()
+        actions.addWidget(self.message, 1)
+        actions.addWidget(self.correct_button)
+        actions.addWidget(self.supplement_button)
+        self.correct_button.clicked.connect(self._request_correction)
+        self.supplement_button.clicked.connect(self._request_supplement)
+        self.table.selectionModel().selectionChanged.connect(self._update_actions)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.table)
+        layout.addLayout(actions)
+        self._update_actions()
+
+    def selected(self) -> FilingSummary | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row(rows[0].row()) if rows else None
+
+    def _update_actions(self) -> None:
+        row = self.selected()
+        self.correct_button.setEnabled(row is not None and row.can_correct())
+        self.supplement_button.setEnabled(row is not None and row.can_supplement())
+
+    def _request_correction(self) -> None:
+        if (row := self.selected()) is not None and row.can_correct():
+            self.correct_requested.emit(row.uid)
+
+    def _request_supplement(self) -> None:
+        if (row := self.selected()) is not None and row.can_supplement():
+            self.supplement_requested.emit(row.uid)
 
     def set_rows(self, rows: list[FilingSummary]) -> None:
+        selected = self.selected()
         self.model.set_rows(rows)
+        if selected is not None:  # a refresh keeps the operator's selection
+            self.select_filing(selected.uid)
+        self._update_actions()
 
     def set_items(self, items: list[tuple[str, str]]) -> None:
         """(code, name) of the items to offer in the item filter."""
