@@ -108,7 +108,7 @@ class AppContext:
 
     @property
     def summaries(self) -> SummaryService:
-        return SummaryService(self.db, self.catalog)
+        return SummaryService(self.db, self.catalog, self.cipher)
 
     @property
     def commands(self) -> CommandService:

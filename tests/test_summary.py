@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -119,3 +120,20 @@ def test_the_summary_tab_and_its_export(
     qtbot.mouseClick(window.summary.export_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.last_export is not None, timeout=5000)
     assert str(window.last_export) in window.summary.message.text()
+
+
+def test_ratings_are_counted_for_today_and_the_month_and_exported(
+    ctx: AppContext, station: StationInfo, tmp_path: Path
+) -> None:
+    from app.ratings import Rating
+
+    _, uids = file_some(ctx, 3)
+    ctx.commands.rate(uids[0], Rating.GOOD, ["fast"], "DEMO01")
+    ctx.commands.rate(uids[1], Rating.POOR, ["waited"], "DEMO01")
+    ctx.commands.rate(uids[2], Rating.GOOD, [], None)
+    summary = ctx.summaries.summary()
+    assert summary.ratings_today == {"good": 2, "poor": 1}
+    assert summary.ratings_month == {"good": 2, "poor": 1}
+    out = ctx.summaries.export_csv(summary, tmp_path / "s.csv", "DEMO01")
+    rows = out.read_text(encoding="utf-8-sig").splitlines()
+    assert "今日 today,2,0,1" in rows and "本月 month,2,0,1" in rows

@@ -1,9 +1,9 @@
 """The day at a glance: what this station filed today and this month, and what needs doing.
 
 Counts by item and by operator for today and this month (China time, whatever the machine's
-zone), filings waiting to sync, rejected or refused by the centre, and those needing
-materials. The CSV export is for the operator's own records: it holds counts and masked
-references only, never a name or an ID number, and every export is on the audit trail.
+zone), filings waiting to sync, rejected or refused by the centre, those needing materials,
+and the citizens' ratings. The CSV export is for the operator's own records: it holds counts
+and masked references only, never a name or an ID number, and every export is audited.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,10 +19,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app.china_clock import china_date, stored_midnight
+from app.crypto.field_cipher import FieldCipher
 from app.services import audit
 from app.services.catalog_service import CatalogService
 from app.store.db import Database
-from app.store.models import Filing, FilingState, Operator
+from app.store.models import Command, Filing, FilingState, Operator
 
 
 @dataclass(frozen=True)
@@ -41,12 +43,16 @@ class StationSummary:
     needs_materials: int
     materials_pending: int  # accepted with materials pending (容缺), still open
     item_names: dict[str, str]  # code -> Chinese name, for display and export
+    # The citizens' ratings (good / fair / poor -> count), today and this month.
+    ratings_today: dict[str, int] = field(default_factory=dict)
+    ratings_month: dict[str, int] = field(default_factory=dict)
 
 
 class SummaryService:
-    def __init__(self, db: Database, catalog: CatalogService) -> None:
+    def __init__(self, db: Database, catalog: CatalogService, cipher: FieldCipher) -> None:
         self._db = db
         self._catalog = catalog
+        self._cipher = cipher
 
     def summary(self, now: dt.datetime | None = None) -> StationSummary:
         day = china_date(now or dt.datetime.now(dt.UTC))
@@ -59,6 +65,18 @@ class SummaryService:
                 .where(Filing.created_at >= since)
             ).all()
             states = s.execute(select(Filing.state, Filing.materials_pending)).all()
+            rated = s.execute(
+                select(Command.payload_enc, Command.created_at).where(
+                    Command.kind == "rating", Command.created_at >= since
+                )
+            ).all()
+        ratings_month: Counter[str] = Counter()
+        ratings_today: Counter[str] = Counter()
+        for payload_enc, created in rated:  # a few a day: decrypting them is cheap
+            level = str(json.loads(self._cipher.decrypt(payload_enc, "command.payload"))["rating"])
+            ratings_month[level] += 1
+            if created >= today_from:
+                ratings_today[level] += 1
         month_items: Counter[str] = Counter()
         month_ops: Counter[str] = Counter()
         day_items: Counter[str] = Counter()
@@ -85,6 +103,8 @@ class SummaryService:
                 if pending and state not in (FilingState.COMPLETED, FilingState.REFUSED)
             ),
             item_names=names,
+            ratings_today=dict(ratings_today),
+            ratings_month=dict(ratings_month),
         )
 
     def export_csv(self, summary: StationSummary, path: Path, operator_code: str) -> Path:
@@ -107,6 +127,13 @@ class SummaryService:
         writer.writerow(["不予受理/退回 rejected", summary.rejected])
         writer.writerow(["需补充材料 needs materials", summary.needs_materials])
         writer.writerow(["容缺待补 materials pending", summary.materials_pending])
+        writer.writerow([])
+        writer.writerow(["期间 period", "好评 good", "中评 fair", "差评 poor"])
+        for label, counts in (
+            ("今日 today", summary.ratings_today),
+            ("本月 month", summary.ratings_month),
+        ):
+            writer.writerow([label, *(counts.get(level, 0) for level in ("good", "fair", "poor"))])
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(path.suffix + ".part")
         tmp.write_text(buffer.getvalue(), encoding="utf-8-sig")

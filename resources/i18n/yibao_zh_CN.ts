@@ -1271,6 +1271,10 @@
         <translation>容缺受理待补</translation>
     </message>
     <message>
+        <source>Ratings this month (good / fair / poor)</source>
+        <translation>本月评价（好评 / 中评 / 差评）</translation>
+    </message>
+    <message>
         <source>Item</source>
         <translation>事项</translation>
     </message>

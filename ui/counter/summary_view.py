@@ -34,6 +34,7 @@ class SummaryView(QWidget):
             ("rejected", self.tr("Rejected or refused")),
             ("needs_materials", self.tr("Needs materials")),
             ("materials_pending", self.tr("Accepted with materials pending")),
+            ("ratings", self.tr("Ratings this month (good / fair / poor)")),
         ]
         for n, (key, title) in enumerate(names):
             label = QLabel(title, self)
@@ -82,6 +83,9 @@ class SummaryView(QWidget):
             "rejected": summary.rejected,
             "needs_materials": summary.needs_materials,
             "materials_pending": summary.materials_pending,
+            "ratings": " / ".join(
+                str(summary.ratings_month.get(level, 0)) for level in ("good", "fair", "poor")
+            ),
         }
         for key, value in values.items():
             self.figures[key].setText(str(value))
