@@ -21,7 +21,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, QRect, QSize, Qt
+from PySide6.QtCore import QPoint, QPointF, QSize, Qt
 from PySide6.QtGui import QImage, QInputDevice, QPointingDevice, QTabletEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QLabel,
-    QScrollArea,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -38,6 +37,7 @@ from app.catalog.loader import load_default_catalog
 from app.catalog.schema import Catalog, MaterialSpec
 from app.ratings import RATING_LABELS, RATING_REASONS, Rating
 from app.relationships import RELATIONSHIPS, relationship_label
+from tests import screen_checks
 from ui.counter.materials_checklist import MaterialsChecklist
 from ui.counter.proxy_panel import ProxyPanel, ProxySlot
 from ui.counter.rating_dialog import RatingDialog
@@ -63,18 +63,9 @@ def shot(widget: QWidget, name: str) -> None:
     assert widget.grab().save(str(SHOTS / name), "PNG")
 
 
-def _inside_scroll_area(child: QWidget, top: QWidget) -> bool:
-    parent = child.parentWidget()
-    while parent is not None and parent is not top:
-        if isinstance(parent, QScrollArea):
-            return True
-        parent = parent.parentWidget()
-    return False
-
-
 def assert_fits(qtbot: QtBot, widget: QWidget, name: str) -> None:
-    """In the 950×560 pane nothing is cut off: every button and label outside a scroll area
-    lies inside the widget and every button shows its whole text; also shot at 1920×1080."""
+    """In the 950×560 pane nothing is cut off (tests/screen_checks.py: buttons and labels
+    whole and inside, none overlapping, no tab or row cut short); also shot at 1920×1080."""
     hint = widget.minimumSizeHint()
     assert hint.width() <= PANE.width() and hint.height() <= PANE.height(), hint
     for size, suffix in ((PANE, "1366x768"), (LARGE_PANE, "1920x1080")):
@@ -83,26 +74,8 @@ def assert_fits(qtbot: QtBot, widget: QWidget, name: str) -> None:
         qtbot.waitExposed(widget)
         QApplication.processEvents()
         assert widget.size() == size
-        shown = [
-            c
-            for c in widget.findChildren(QWidget)
-            if c.isVisibleTo(widget) and isinstance(c, QAbstractButton | QLabel)
-        ]
-        for n, child in enumerate(shown):  # nothing drawn over anything else
-            for other in shown[n + 1 :]:
-                if other.parentWidget() is child.parentWidget():
-                    assert not child.geometry().intersects(other.geometry()), (
-                        child.objectName(),
-                        other.objectName(),
-                    )
-        for child in shown:
-            if _inside_scroll_area(child, widget):
-                continue
-            where = QRect(child.mapTo(widget, QPoint(0, 0)), child.size())
-            assert widget.rect().contains(where), (child.objectName(), where, widget.rect())
-            if isinstance(child, QAbstractButton):
-                assert child.width() >= child.minimumSizeHint().width(), child.objectName()
         shot(widget, f"{name}-{suffix}.png")
+        screen_checks.assert_fits(widget)
 
 
 def show(qtbot: QtBot, widget: QWidget, size: QSize = PANE) -> None:
