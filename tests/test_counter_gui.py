@@ -374,3 +374,41 @@ def test_the_queue_narrows_by_state_item_reference_and_citizen(
     qtbot.waitUntil(
         lambda: queue.model.rowCount() == 1 and queue.model.row(0).uid == uids[2], timeout=5000
     )
+
+
+def test_a_school_station_is_told_at_the_card_when_the_citizen_is_not_a_member(
+    qtbot: QtBot, ctx: AppContext
+) -> None:
+    from sqlalchemy import insert, select, update
+
+    from app.services.members import member_token
+    from app.store.models import Member, Role, Station
+
+    build_counter_window(ctx, demo=True, language="zh_CN").shutdown()  # the demo station
+    with ctx.db.write() as s:
+        items = [*s.execute(select(Station.enabled_items)).scalar_one(), "CX-BGDJ-002"]
+        s.execute(update(Station).values(channel="school", enabled_items=items))
+        s.execute(update(Role).values(channel="school", items=items))
+    win = build_counter_window(ctx, demo=True, language="zh_CN")
+    qtbot.addWidget(win)
+    win.show()
+    try:
+        qtbot.waitUntil(lambda: win.permissions is not None, timeout=5000)
+        qtbot.waitUntil(lambda: win.devices.discovered, timeout=5000)
+        with qtbot.waitSignal(win.devices.person_read, timeout=5000) as read:
+            qtbot.mouseClick(win.identity.read_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "名单" in win.identity.summary.text(), timeout=5000)
+        assert win.person is None
+        card = read.args[0]
+        with ctx.db.write() as s:  # the centre's list now names this pupil
+            s.execute(insert(Member), [{"id_token": member_token(ctx.cipher, card.id_number)}])
+        before = win.permissions
+        win.reload_permissions()  # as after the sync that brought the list
+        qtbot.waitUntil(lambda: win.permissions is not before, timeout=5000)
+        with qtbot.waitSignal(win.devices.card_removed, timeout=5000):
+            win.devices.take_demo_card()
+        win.devices.put_demo_card(card)  # the same card again
+        qtbot.waitUntil(lambda: win.person is not None, timeout=5000)
+        assert win.person is not None and win.person.read.id_number == card.id_number
+    finally:
+        win.shutdown()

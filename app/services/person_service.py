@@ -14,6 +14,7 @@ from app.crypto.field_cipher import FieldCipher
 from app.errors import UserFacingError
 from app.identity import IdKind, PersonRead
 from app.services import audit
+from app.services.members import member_token
 from app.store.blobs import BlobStore
 from app.store.db import Database, sql_time
 from app.store.models import utcnow
@@ -28,6 +29,8 @@ class RecordedPerson:
     id: int
     read: PersonRead
     token: str  # keyed hash of the document number, as stored
+    # The keyed token employer and school member lists are kept as (app.services.members).
+    member_token: str = ""
 
 
 _UPSERT_PERSON = (
@@ -87,7 +90,9 @@ class PersonService:
         row = self._row(person, photo_sha, utcnow())
         with self._db.raw_write() as cur:
             person_id = int(cur.execute(_UPSERT_PERSON, row).fetchone()[0])
-        return RecordedPerson(person_id, person, str(row[1]))
+        return RecordedPerson(
+            person_id, person, str(row[1]), member_token(self._cipher, person.id_number)
+        )
 
     def _row(
         self, person: PersonRead, photo_sha: str | None, now: dt.datetime

@@ -37,7 +37,7 @@ from app.services.filing_service import (
     SavedFiling,
 )
 from app.services.login_service import LoggedIn
-from app.services.permissions import Permissions
+from app.services.permissions import MEMBER_CHANNELS, Denial, NotPermitted, Permissions
 from app.services.person_service import RecordedPerson
 from app.services.queue_service import FilingDetail, FilingSummary, StatusCounts
 from app.services.station_service import OperatorInfo, StationInfo
@@ -135,6 +135,8 @@ class CounterWindow(QMainWindow):
         self.identity = IdentityPanel(self)
         self.proxy = ProxyPanel(language, self)
         self.applicant: RecordedPerson | None = None  # 代办: who applies for the citizen
+        self.permissions: Permissions | None = None  # the rules, once read on the lane
+        self._allowed: frozenset[str] | None = None  # the items listed
         self.correcting: FilingDetail | None = None  # a refused filing being filed again
         self.form = FormView(language, self)
         self.materials = MaterialsStep(
@@ -202,9 +204,7 @@ class CounterWindow(QMainWindow):
 
         # What the operator may not start is not shown (BRIEF §3); the rules are read on the
         # database lane, and the list fills when they arrive.
-        self.db_lane.submit(
-            functools.partial(ctx.stations.permissions, operator.code), self._on_permissions
-        )
+        self.reload_permissions()
         self.db_lane.submit(
             functools.partial(build_index, self._catalog), self.items.set_search_index
         )
@@ -298,10 +298,7 @@ class CounterWindow(QMainWindow):
             self._operator = logged.operator
             self.status.set_operator(logged.operator.name, logged.operator.code)
             self.next_citizen()  # the last operator's citizen is not the new one's
-            self.db_lane.submit(
-                functools.partial(self._ctx.stations.permissions, logged.operator.code),
-                self._on_permissions,
-            )
+            self.reload_permissions()
         self.after_login(logged)
 
     @Slot()
@@ -318,10 +315,21 @@ class CounterWindow(QMainWindow):
         if dialog.changed:
             self._set_message(self.tr("Password changed."), ok=True)
 
+    def reload_permissions(self) -> None:
+        """Read the rules again: at start, for a new operator, and after a sync (the centre
+        may have changed roles, the station's items or its member list)."""
+        self.db_lane.submit(
+            functools.partial(self._ctx.stations.permissions, self._operator.code),
+            self._on_permissions,
+        )
+
     def _on_permissions(self, permissions: object) -> None:
         assert isinstance(permissions, Permissions)
-        allowed = permissions.allowed_items(self._catalog.items)
-        self.items.set_items(self._catalog, frozenset(i.code for i in allowed))
+        self.permissions = permissions
+        allowed = frozenset(i.code for i in permissions.allowed_items(self._catalog.items))
+        if allowed != self._allowed:  # a sync that changed nothing leaves the list alone
+            self._allowed = allowed
+            self.items.set_items(self._catalog, allowed)
 
     # ---- identity -------------------------------------------------------------------------
     def read_identity(self) -> None:
@@ -363,12 +371,23 @@ class CounterWindow(QMainWindow):
             self.proxy.set_applicant(masked)
             self._update_save_enabled()
             return
+        denial = self._member_denial(recorded)
+        if denial is not None:  # an employer or school serves its own members only
+            self.identity.show_error(NotPermitted(denial).text(self._language))
+            return
         self.person = recorded
         self.proxy.set_beneficiary(masked)
         self.queue.set_person((recorded.read.id_kind.value, recorded.token))
         self.identity.show_person(recorded.read)
         self.form.set_person(recorded.read)
         self._update_save_enabled()
+
+    def _member_denial(self, recorded: RecordedPerson) -> Denial | None:
+        """Told at the card, not at the save: on the employer and school channels a citizen
+        who is not on the unit's member list cannot be served here (the save checks again)."""
+        if self.permissions is None or self.permissions.channel not in MEMBER_CHANNELS:
+            return None
+        return self.permissions.member_denial(recorded.member_token)
 
     def reveal_name(self) -> None:
         """Show the full name once the view is on the audit trail (never before)."""
@@ -926,6 +945,8 @@ class CounterWindow(QMainWindow):
             reason = report.error_en if self._language.startswith("en") else report.error
             self.status.set_network(online=False, reason=reason or "")
         self.refresh()
+        if report.online:
+            self.reload_permissions()
 
     def _on_save_failed(self, exc: BaseException) -> None:
         if isinstance(exc, FormInvalid):
