@@ -50,8 +50,8 @@ def test_boots_in_chinese_with_status_bar(window: CounterWindow) -> None:
     shot = save_screenshot(window, SHOTS / "counter-first-screen.png")
     assert shot.stat().st_size > 10_000
     assert window.save_button.text() == "核对确认"
-    assert "示范镇医保工作站" in window.status.station_label.text()
-    assert "李明" in window.status.operator_label.text()
+    assert "示范镇医保工作站" in window.session.station_label.text()
+    assert "李明" in window.session.operator_label.text()
     assert window.status.network_label.text().startswith("离线")
     assert window.status.waiting_label.text() == "待上传：0"
     assert "CX-CBDJ-001" in window.items.codes()

@@ -341,13 +341,6 @@ def test_a_filing_step_by_step(qtbot: QtBot, window: CounterWindow, ctx: AppCont
     check_window(window, "saved")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: Show notice before filing raises ValueError (not a filing uid: ''): "
-    "app/documents/notice.py build_advance_notice calls build_notice, which encodes the lookup "
-    "code of facts.uid before the advance notice drops it, and the window passes uid ''. "
-    "Remove this mark once Show notice opens the dialog.",
-)
 def test_the_one_time_notice_before_filing(
     qtbot: QtBot, window: CounterWindow, ctx: AppContext
 ) -> None:
@@ -421,14 +414,6 @@ def test_queue_summary_and_supplement(qtbot: QtBot, window: CounterWindow, ctx: 
     check_window(window, "summary")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known finding: on a station with a centre the status bar's permanent widgets "
-    "(ui/status_bar.py: station, operator, network with its reason, waiting, devices, the "
-    "'needs attention' count, last sync, upload progress, Sync now; and the window's "
-    "password/switch/lock buttons) never wrap or elide and add up to over 1500 px, so the "
-    "window cannot be 1366 wide. Remove this mark once it fits.",
-)
 def test_the_status_bar_of_a_station_with_a_centre(window: CounterWindow) -> None:
     """The status bar as a station that syncs shows it on a bad day: the centre out of
     reach, filings undelivered for over a day, an upload under way, Sync now (what

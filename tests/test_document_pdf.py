@@ -373,3 +373,26 @@ def test_a_bug_while_printing_reaches_the_operator_as_an_apology(
     with qtbot.waitSignal(worker.failed, timeout=10_000) as blocker:
         worker.receipt_to_device(build_receipt(facts()), _BrokenPrinter())  # type: ignore[arg-type]
     assert blocker.args[0].startswith("打印时程序出错") and "业务已保存" in blocker.args[0]
+
+
+def test_a_notice_before_anything_was_filed_has_no_number_and_no_qr(
+    qtbot: QtBot, worker: PrintWorker, tmp_path: Path
+) -> None:
+    """Not accepted: the citizen comes back with everything, so there is nothing to look up."""
+    from app.documents import PendingMaterial
+    from app.documents.notice import build_advance_notice
+
+    notice = build_advance_notice(facts(), [PendingMaterial("居住证明", "社区开具")])
+    assert notice.filing_uid is None and notice.lookup_text is None
+    assert not notice.accepted_pending
+    path = tmp_path / "advance.pdf"
+    _render(qtbot, worker, lambda: worker.notice_pdf(notice, path))
+    pdf = Pdf(path)
+    try:
+        text = pdf.text()
+        assert "居住证明" in text and "本地编号" not in text and "容缺受理" not in text
+        assert "材料齐全后" in text
+        assert pdf.qr_codes() == []
+        _no_clear_id_anywhere(path, pdf)
+    finally:
+        pdf.close()

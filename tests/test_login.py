@@ -167,4 +167,4 @@ def test_switching_to_an_unknown_operator_changes_nothing(
 
     answer_modal(qtbot, try_stranger)
     qtbot.mouseClick(window.switch_button, Qt.MouseButton.LeftButton)
-    assert "DEMO01" in window.status.operator_label.text()
+    assert "DEMO01" in window.session.operator_label.text()

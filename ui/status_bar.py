@@ -1,26 +1,29 @@
-"""The station status bar: station, operator, network, items waiting to sync."""
+"""The terminal's status bar: network, items waiting to sync, devices, sync progress.
+
+Station and operator are shown in the session bar above (ui/session_bar.py). The network's
+reason is elided to a fixed width with the whole text in the tooltip, so a long reason never
+pushes the sync button off a 1366-pixel screen."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
 
 from ui.devices.hub import DeviceStatus
+
+NETWORK_TEXT_MAX_PX = 280
 
 
 class StationStatusBar(QStatusBar):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("stationStatusBar")
-        self.station_label = QLabel(self)
-        self.operator_label = QLabel(self)
         self.network_label = QLabel(self)
         self.waiting_label = QLabel(self)
         self.devices_label = QLabel(self)
         for name, label in (
-            ("stationLabel", self.station_label),
-            ("operatorLabel", self.operator_label),
             ("networkLabel", self.network_label),
             ("waitingLabel", self.waiting_label),
             ("devicesLabel", self.devices_label),
@@ -49,23 +52,15 @@ class StationStatusBar(QStatusBar):
         self.set_network(online=False, reason=self.tr("no centre configured"))
         self.set_waiting(0)
 
-    def set_station(self, name: str, code: str, demo: bool) -> None:
-        text = self.tr("Station: %1 (%2)").replace("%1", name).replace("%2", code)
-        if demo:
-            text += " " + self.tr("[demo]")
-        self.station_label.setText(text)
-        self.station_label.setAccessibleName(text)
-
-    def set_operator(self, name: str, code: str) -> None:
-        text = self.tr("Operator: %1 (%2)").replace("%1", name).replace("%2", code)
-        self.operator_label.setText(text)
-        self.operator_label.setAccessibleName(text)
-
     def set_network(self, *, online: bool, reason: str = "") -> None:
         text = self.tr("Online") if online else self.tr("Offline")
         if reason:
             text += f" ({reason})"
-        self.network_label.setText(text)
+        shown = self.network_label.fontMetrics().elidedText(
+            text, Qt.TextElideMode.ElideRight, NETWORK_TEXT_MAX_PX
+        )
+        self.network_label.setText(shown)
+        self.network_label.setToolTip(text if shown != text else "")
         self.network_label.setAccessibleName(text)
 
     def set_devices(self, statuses: Sequence[DeviceStatus], language: str) -> None:

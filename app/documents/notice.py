@@ -130,9 +130,10 @@ def build_notice(
         station_code=facts.station_code,
         station_phone=station_phone,
         operator_code=facts.operator_code,
-        filing_uid=facts.uid,
+        filing_uid=facts.uid or None,
         receipt_no=facts.receipt_no,
-        lookup_text=lookup_code.encode(facts.uid, facts.receipt_no),
+        # Nothing filed yet (an advance notice): no local number, nothing for a QR to find.
+        lookup_text=lookup_code.encode(facts.uid, facts.receipt_no) if facts.uid else None,
     )
 
 

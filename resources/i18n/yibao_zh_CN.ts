@@ -15,22 +15,6 @@
         <translation>医保服务站 — 柜台</translation>
     </message>
     <message>
-        <source>Lock</source>
-        <translation>锁定</translation>
-    </message>
-    <message>
-        <source>Lock the screen</source>
-        <translation>锁定屏幕</translation>
-    </message>
-    <message>
-        <source>Switch operator</source>
-        <translation>切换经办人</translation>
-    </message>
-    <message>
-        <source>Change password</source>
-        <translation>修改密码</translation>
-    </message>
-    <message>
         <source>Next citizen</source>
         <translation>下一位群众</translation>
     </message>
@@ -1114,6 +1098,37 @@
     </message>
 </context>
 <context>
+    <name>SessionBar</name>
+    <message>
+        <source>Change password</source>
+        <translation>修改密码</translation>
+    </message>
+    <message>
+        <source>Switch operator</source>
+        <translation>切换经办人</translation>
+    </message>
+    <message>
+        <source>Lock</source>
+        <translation>锁定</translation>
+    </message>
+    <message>
+        <source>Lock the screen</source>
+        <translation>锁定屏幕</translation>
+    </message>
+    <message>
+        <source>Station: %1 (%2)</source>
+        <translation>站点：%1（%2）</translation>
+    </message>
+    <message>
+        <source>[demo]</source>
+        <translation>【演示】</translation>
+    </message>
+    <message>
+        <source>Operator: %1 (%2)</source>
+        <translation>经办人：%1（%2）</translation>
+    </message>
+</context>
+<context>
     <name>SignatureDialog</name>
     <message>
         <source>Citizen's signature</source>
@@ -1172,18 +1187,6 @@
     <message>
         <source>no centre configured</source>
         <translation>未配置中心平台</translation>
-    </message>
-    <message>
-        <source>Station: %1 (%2)</source>
-        <translation>站点：%1（%2）</translation>
-    </message>
-    <message>
-        <source>[demo]</source>
-        <translation>【演示】</translation>
-    </message>
-    <message>
-        <source>Operator: %1 (%2)</source>
-        <translation>经办人：%1（%2）</translation>
     </message>
     <message>
         <source>Online</source>

@@ -69,6 +69,7 @@ from ui.login.login_dialog import LoginDialog
 from ui.login.logins import Logins
 from ui.login.password_dialog import PasswordDialog
 from ui.printing.print_worker import PrintWorker
+from ui.session_bar import SessionBar
 from ui.status_bar import StationStatusBar
 from ui.sync_controller import SyncController
 from ui.tasks import TaskLane
@@ -109,20 +110,13 @@ class CounterWindow(QMainWindow):
         self.setWindowTitle(self.tr("Yibao Station — Counter"))
         self.status = StationStatusBar(self)
         self.setStatusBar(self.status)
-        self.status.set_station(station.name, station.code, station.is_demo)
-        self.status.set_operator(operator.name, operator.code)
-        self.lock_button = QPushButton(self.tr("Lock"), self)
-        self.lock_button.setObjectName("lockButton")
-        self.lock_button.setAccessibleName(self.tr("Lock the screen"))
-        self.switch_button = QPushButton(self.tr("Switch operator"), self)
-        self.switch_button.setObjectName("switchOperatorButton")
-        self.switch_button.setAccessibleName(self.tr("Switch operator"))
-        self.password_button = QPushButton(self.tr("Change password"), self)
-        self.password_button.setObjectName("changePasswordButton")
-        self.password_button.setAccessibleName(self.tr("Change password"))
-        for button in (self.password_button, self.switch_button, self.lock_button):
-            self.status.addPermanentWidget(button)
-            button.setVisible(logins is not None)
+        self.session = SessionBar(self)
+        self.session.set_station(station.name, station.code, station.is_demo)
+        self.session.set_operator(operator.name, operator.code)
+        self.session.set_buttons_visible(logins is not None)
+        self.lock_button = self.session.lock_button
+        self.switch_button = self.session.switch_button
+        self.password_button = self.session.password_button
         self.idle = IdleWatch(ctx.settings.idle_lock_minutes, self)
         self.idle.idle.connect(self.lock)
         self.lock_button.clicked.connect(self.lock)
@@ -200,7 +194,13 @@ class CounterWindow(QMainWindow):
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(1, 3)
         splitter.setSizes([300, 900])
-        self.setCentralWidget(splitter)
+        central = QWidget(self)
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self.session)
+        central_layout.addWidget(splitter, 1)
+        self.setCentralWidget(central)
 
         # What the operator may not start is not shown (BRIEF §3); the rules are read on the
         # database lane, and the list fills when they arrive.
@@ -296,7 +296,7 @@ class CounterWindow(QMainWindow):
     def _take_over(self, logged: LoggedIn) -> None:
         if logged.operator.code != self._operator.code:
             self._operator = logged.operator
-            self.status.set_operator(logged.operator.name, logged.operator.code)
+            self.session.set_operator(logged.operator.name, logged.operator.code)
             self.next_citizen()  # the last operator's citizen is not the new one's
             self.reload_permissions()
         self.after_login(logged)
