@@ -58,6 +58,7 @@ def open_dialogs() -> Iterator[list[FaceCaptureDialog]]:
     for dialog in made:
         dialog.close()
         assert not dialog.session.running
+        assert dialog.session.finished(5000), "the camera thread did not end"
 
 
 def make_dialog(

@@ -15,6 +15,7 @@ device's own sentence (Chinese by default), never a traceback.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -360,6 +361,7 @@ class CameraSession(QObject):
         if self._started:
             return
         self._started = True
+        _wait_for_closing(self.worker.camera_name)  # the same camera, closed a moment ago
         self._thread.start()
         self._start_requested.emit()
 
@@ -391,5 +393,55 @@ class CameraSession(QObject):
             self._thread.setParent(None)
         return finished
 
+    def finished(self, timeout_ms: int = 0) -> bool:
+        """Whether the camera thread has ended (waiting up to `timeout_ms` for it)."""
+        return not self._started or bool(self._thread.wait(timeout_ms))
+
+    def stop_later(self) -> None:
+        """Ask the worker to release the camera and end, without waiting for it.
+
+        Closing a dialog must not hold the GUI thread while the worker finishes the frame it
+        is reading (a frame time or more). The thread is kept until it has ended; a new
+        session on the same camera waits for it first, so the device is never opened twice.
+        """
+        if not self._started or self._stopped:
+            self._stopped = True
+            return
+        self._stopped = True
+        self._stop_requested.emit()  # queued to the worker's thread, as for stop()
+        # The worker and its thread are kept here until the thread has ended: the dialog
+        # (and with it this session) may be deleted at once, and a worker freed by Python
+        # while its thread runs would leave that thread running forever.
+        _CLOSING.append((self.worker.camera_name, self._thread, self.worker))
+
 
 _STRAGGLERS: list[QThread] = []
+# (camera, thread, worker) asked to stop, maybe still running
+_CLOSING: list[tuple[str, QThread, CameraWorker]] = []
+CLOSING_WAIT_MS = 5000
+
+
+def _wait_for_closing(camera_name: str) -> None:
+    """Forget the closed sessions that have ended; wait for one still closing this camera."""
+    for entry in list(_CLOSING):
+        name, thread, _worker = entry
+        if name == camera_name and not thread.isFinished() and not thread.wait(CLOSING_WAIT_MS):
+            log.error("camera thread did not stop within %d ms", CLOSING_WAIT_MS)
+            _STRAGGLERS.append(thread)  # never destroyed while it runs
+        if thread.isFinished() or thread in _STRAGGLERS:
+            _CLOSING.remove(entry)
+
+
+def wait_for_cameras(timeout_ms: int = CLOSING_WAIT_MS) -> None:
+    """At shutdown: let every camera thread asked to stop end before Qt goes away."""
+    for entry in list(_CLOSING):
+        thread = entry[1]
+        if not thread.wait(timeout_ms):
+            log.error("camera thread did not stop within %d ms", timeout_ms)
+            _STRAGGLERS.append(thread)
+        _CLOSING.remove(entry)
+
+
+# A process that ends right after a dialog closed must not destroy a camera thread that is
+# still finishing its frame (Qt aborts the process when a running QThread is destroyed).
+atexit.register(wait_for_cameras)

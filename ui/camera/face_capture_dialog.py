@@ -13,6 +13,8 @@ dialog stops it (thread quit and wait) whenever it closes, however it closes.
 
 from __future__ import annotations
 
+import contextlib
+
 from PySide6.QtCore import QLocale, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap, QShowEvent
 from PySide6.QtWidgets import (
@@ -179,8 +181,21 @@ class FaceCaptureDialog(QDialog):
         self.start()
 
     def done(self, result: int) -> None:
-        """Every way of closing ends here (accept, reject, Esc, the window's close button)."""
-        self.session.stop()
+        """Every way of closing ends here (accept, reject, Esc, the window's close button).
+        The camera is released on its own thread; the dialog closes at once, and hears
+        nothing more from it (a frame still on its way must not reach a closed dialog)."""
+        worker = self.session.worker
+        for signal, slot in (
+            (worker.frameReady, self._on_frame),
+            (worker.verdictChanged, self._on_verdict),
+            (worker.faceReady, self._on_face_ready),
+            (worker.pageCaptured, self._on_page_captured),
+            (worker.failed, self._on_failed),
+            (worker.codeScanned, self._on_code),
+        ):
+            with contextlib.suppress(RuntimeError, TypeError):  # already disconnected
+                signal.disconnect(slot)
+        self.session.stop_later()
         super().done(result)
 
     # ---- worker signals -----------------------------------------------------------------

@@ -48,7 +48,7 @@ from app.validation.form import editable_values
 from app.workdays import china_date
 from sync.engine import SyncReport
 from sync.state import SyncStateStore
-from ui.camera.camera_worker import Mode
+from ui.camera.camera_worker import Mode, wait_for_cameras
 from ui.camera.face_capture_dialog import FaceCaptureDialog
 from ui.counter.form_view import FormView
 from ui.counter.identity_panel import IdentityPanel
@@ -1029,6 +1029,7 @@ class CounterWindow(QMainWindow):
         self.scans.shutdown()
         self.materials.shutdown()
         self.printer.shutdown()
+        wait_for_cameras()  # cameras released when their dialogs closed, still finishing
         self.devices.shutdown()
         self.db_lane.shutdown()
 
