@@ -47,6 +47,7 @@ bench: venv
 	$(BIN)/python bench/enqueue.py
 	$(BIN)/python bench/qr.py
 	$(BIN)/python bench/sync.py
+	$(BIN)/python bench/counter.py
 
 clean:
 	rm -rf $(VENV) $(QM) .mypy_cache .ruff_cache .pytest_cache
