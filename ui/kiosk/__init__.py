@@ -1,0 +1,1 @@
+"""The citizens' kiosk: large type, high contrast, touch targets sized for fingers (适老化)."""
