@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from app.errors import UserFacingError
+from app.restart_window import DEFAULT_RESTART_AT, parse_hhmm
 
 log = logging.getLogger(__name__)
 
@@ -159,9 +160,26 @@ class Settings:
     # The counter locks after this many minutes without input (0: never).
     idle_lock_minutes: float = 10.0
     devices: DeviceSettings = field(default_factory=DeviceSettings)
+    # Kiosk mode: the time of day (HH:MM, China time) from which an idle kiosk restarts itself
+    # once a day (app/restart_window.py; the systemd timer / Windows task is the fallback).
+    # A version-2 file without it loads with the default, so adding it needed no migration.
+    kiosk_restart_at: str = field(
+        default=DEFAULT_RESTART_AT, metadata={"validate": lambda v: parse_hhmm(v).strftime("%H:%M")}
+    )
+
+    def __post_init__(self) -> None:
+        _validate_fields(self)
 
     def with_changes(self, **changes: Any) -> Settings:
         return replace(self, **changes)
+
+
+def _validate_fields(obj: Any) -> None:
+    """Run each field's `validate` (metadata): it returns the normal form or raises ValueError."""
+    for f in fields(obj):
+        check = f.metadata.get("validate")
+        if check is not None:
+            object.__setattr__(obj, f.name, check(getattr(obj, f.name)))
 
 
 def _v1_to_v2(raw: dict[str, Any]) -> dict[str, Any]:
@@ -219,7 +237,9 @@ def _typed(cls: Any, raw: object, prefix: str) -> Any:
             values[f.name] = _typed(type(default), raw[f.name], f"{prefix}{f.name}.")
             continue
         try:
-            values[f.name] = type(default)(raw[f.name])
+            value = type(default)(raw[f.name])
+            check = f.metadata.get("validate")
+            values[f.name] = check(value) if check is not None else value
         except (TypeError, ValueError):
             log.warning("setting %s%s has an invalid value; using the default", prefix, f.name)
     return cls(**values)
