@@ -20,7 +20,7 @@ from app.catalog.schema import Catalog, Channel, StationList
 from app.errors import UserFacingError
 from app.ratings import RATING_LABELS, Rating
 from app.validation.rules import FieldInvalid, id_number
-from central import passwords
+from central import insured, passwords
 from central.activation import code_digest, new_enrolment_code
 from central.audit import verify_device_chain
 from central.catalogs import current_catalog, install_catalog
@@ -330,10 +330,10 @@ def set_station_status(db: Database, station_code: str, status: str) -> None:
 
 
 def seed_demo(db: Database, operator_password: str | None = None) -> SeededDemo:
-    """The demo station with its operators, roles, catalog and an announcement, once; a new
-    enrolment code every time. The demo operators get `DEMO_OPERATOR_PASSWORD` when the
-    station is first seeded, and `operator_password` whenever it is given; neither has to be
-    changed at the first log-in."""
+    """The demo station with its operators, roles, catalog and an announcement, and the demo
+    insured persons with their records, once; a new enrolment code every time. The demo
+    operators get `DEMO_OPERATOR_PASSWORD` when the station is first seeded, and
+    `operator_password` whenever it is given; neither has to be changed at the first log-in."""
     with db.write() as s:
         catalog = _catalog(s)
         exists = s.get(Station, DEMO_STATION) is not None
@@ -372,6 +372,7 @@ def seed_demo(db: Database, operator_password: str | None = None) -> SeededDemo:
     if password is not None:
         for code in DEMO_OPERATORS:
             set_operator_password(db, DEMO_STATION, code, password, must_change=False)
+    insured.seed_demo_people(db)  # the people the demo identifies, with their records (§13)
     issued = create_enrolment_code(db, DEMO_STATION)
     return SeededDemo(issued.station, issued.enrolment_code, issued.expires_at, password)
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi import Path as PathParam
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
@@ -29,6 +30,14 @@ from central.errors import bad_request, install_error_handlers, too_large
 from central.evoucher import ResolveRequest, resolve
 from central.feed import FEED_LIMIT_MAX, status_feed
 from central.heartbeat import record_heartbeat
+from central.insured import (
+    IssueRequest,
+    QueryRequest,
+    issue_document,
+    query,
+    verification,
+    verification_page,
+)
 from central.intake import Intake
 from central.operators import LoginRequest, PasswordChangeRequest, change_password, login
 from central.reference import reference
@@ -178,6 +187,47 @@ def post_operator_password(caller: Signed, centre: CentreDep) -> dict[str, Any]:
     )
 
 
+@router.post("/insured/query")
+def post_insured_query(caller: Signed, centre: CentreDep) -> dict[str, Any]:
+    request = _parse(QueryRequest, caller.body)
+    return query(centre.db, caller, request)
+
+
+@router.post("/documents/issue")
+def post_document_issue(caller: Signed, centre: CentreDep, request: Request) -> dict[str, Any]:
+    wanted = _parse(IssueRequest, caller.body)
+    return issue_document(centre.db, caller, wanted, str(request.base_url))
+
+
+# Public and unsigned: anyone holding a printed certificate checks it here (§13). Not part of
+# the station API, so not in its schema.
+public = APIRouter()
+
+
+@public.get("/verify/{code}", include_in_schema=False)
+def get_verify(
+    code: Annotated[str, PathParam(max_length=64)],
+    centre: CentreDep,
+    fmt: Annotated[str, Query(alias="format", pattern="^(html|json)$")] = "html",
+) -> Response:
+    found = verification(centre.db, code)
+    headers = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+    status = 200 if found is not None else 404
+    if fmt == "json":
+        body: dict[str, Any] = (
+            found
+            if found is not None
+            else {
+                "genuine": False,
+                "error": "not_found",
+                "message": "查无此证明，校验码不是医保平台出具的",
+                "message_en": "No document with this code was issued by the platform",
+            }
+        )
+        return JSONResponse({**body, "server_time": unix_now()}, status, headers)
+    return HTMLResponse(verification_page(found, code), status, headers)
+
+
 def create_app(db_url: str, blob_dir: Path) -> FastAPI:
     """The centre's application over the database at `db_url` and attachments in `blob_dir`."""
     db = open_database(db_url)
@@ -196,4 +246,5 @@ def create_app(db_url: str, blob_dir: Path) -> FastAPI:
     app.state.verifier = Verifier(db)
     install_error_handlers(app)
     app.include_router(router)
+    app.include_router(public)
     return app

@@ -392,3 +392,93 @@ class Member(Base):
     )
     id_number: Mapped[str] = mapped_column(String(32), primary_key=True)
     added_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class InsuredPerson(Base):
+    """An insured person of the reference centre's demo data (参保人), keyed by ID number; the
+    records below hang off it (issue 6: queries answered online, certificates printed)."""
+
+    __tablename__ = "insured_persons"
+    id_number: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+
+
+class InsuredCoverage(Base):
+    """A period of coverage: `insurance_type` employee (职工) / resident (城乡居民), `status`
+    paying (参保缴费) / suspended (暂停), from `since` to `until` (None: still running)."""
+
+    __tablename__ = "insured_coverages"
+    __table_args__ = (Index("ix_insured_coverages_person", "id_number", "since"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id_number: Mapped[str] = mapped_column(
+        ForeignKey("insured_persons.id_number", ondelete="CASCADE")
+    )
+    insurance_type: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    since: Mapped[dt.date] = mapped_column(Date)
+    until: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    region_code: Mapped[str] = mapped_column(String(12))
+    region_name: Mapped[str] = mapped_column(String(60))
+
+
+class InsuredPayment(Base):
+    """A contribution (缴费) for the month `period` (YYYY-MM), in fen."""
+
+    __tablename__ = "insured_payments"
+    __table_args__ = (Index("ix_insured_payments_person", "id_number", "period"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id_number: Mapped[str] = mapped_column(
+        ForeignKey("insured_persons.id_number", ondelete="CASCADE")
+    )
+    period: Mapped[str] = mapped_column(String(7))
+    insurance_type: Mapped[str] = mapped_column(String(16))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    payer: Mapped[str] = mapped_column(String(80))
+
+
+class AccountEntry(Base):
+    """A movement of the personal account (个人账户收支), in fen; `balance_fen` is after it."""
+
+    __tablename__ = "account_entries"
+    __table_args__ = (Index("ix_account_entries_person", "id_number", "on_date"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id_number: Mapped[str] = mapped_column(
+        ForeignKey("insured_persons.id_number", ondelete="CASCADE")
+    )
+    on_date: Mapped[dt.date] = mapped_column(Date)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    balance_fen: Mapped[int] = mapped_column(BigInteger)
+    description: Mapped[str] = mapped_column(String(80))
+
+
+class Reimbursement(Base):
+    """A settled claim (报销): the total, what the fund paid and what the person paid, in fen."""
+
+    __tablename__ = "reimbursements"
+    __table_args__ = (Index("ix_reimbursements_person", "id_number", "on_date"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id_number: Mapped[str] = mapped_column(
+        ForeignKey("insured_persons.id_number", ondelete="CASCADE")
+    )
+    on_date: Mapped[dt.date] = mapped_column(Date)
+    hospital: Mapped[str] = mapped_column(String(120))
+    total_fen: Mapped[int] = mapped_column(BigInteger)
+    fund_fen: Mapped[int] = mapped_column(BigInteger)
+    self_fen: Mapped[int] = mapped_column(BigInteger)
+
+
+class Certificate(Base):
+    """A printed certificate (参保证明, 个人权益记录) anyone can check at `/verify/{code}`.
+
+    `code` is 80 random bits (16 base32 characters); `summary` is what it certified, with the
+    ID number masked, and `summary_sha256` its digest, so a changed row shows."""
+
+    __tablename__ = "certificates"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    id_number: Mapped[str] = mapped_column(String(32))
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    station_code: Mapped[str] = mapped_column(String(32))
+    device_id: Mapped[str] = mapped_column(String(64))
+    summary: Mapped[dict[str, object]] = mapped_column(JSON)
+    summary_sha256: Mapped[str] = mapped_column(String(64))
