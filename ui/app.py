@@ -20,6 +20,8 @@ from ui import crash
 from ui.counter.main_window import CounterWindow
 from ui.devices.hub import DeviceHub
 from ui.i18n import install_translators
+from ui.kiosk.window import KioskWindow
+from ui.kiosk_watchdog import start_kiosk_watchdog
 from ui.login.login_dialog import LoginDialog
 from ui.login.logins import Logins
 from ui.sync_controller import SyncController
@@ -28,6 +30,7 @@ from ui.technician.window import TechnicianWindow
 log = logging.getLogger(__name__)
 
 DEFAULT_SIZE = (1366, 768)
+KIOSK_SIZE = (1920, 1080)  # a 21-inch landscape kiosk screen
 
 
 def needs_offscreen() -> bool:
@@ -89,6 +92,18 @@ def build_counter_window(
     # near the end of bench/sync.py's drain.
     gc.collect()
     gc.freeze()
+    return window
+
+
+def build_kiosk_window(ctx: AppContext, *, demo: bool, language: str) -> KioskWindow:
+    """The citizens' kiosk on this data folder (the demo station's simulators when `demo`)."""
+    station = open_station(ctx, demo=demo)
+    devices = DeviceHub(language)
+    devices.discover(
+        ctx.settings.devices, demo=station.is_demo, receipts=ctx.paths.root / "receipts"
+    )
+    window = KioskWindow(ctx, devices, language)
+    window.resize(*KIOSK_SIZE)  # shown full screen; this size is for screenshots and tests
     return window
 
 
@@ -166,11 +181,13 @@ def run_gui(
     except UserFacingError as exc:
         QMessageBox.critical(None, "Yibao Station", exc.text(language))
         return 1
-    window: CounterWindow | TechnicianWindow
-    if mode not in ("counter", "technician"):
+    window: CounterWindow | TechnicianWindow | KioskWindow
+    if mode not in ("counter", "technician", "kiosk"):
         log.warning("mode %s is not built yet; opening the counter", mode)
     try:
-        if mode == "technician":
+        if mode == "kiosk":
+            window = build_kiosk_window(ctx, demo=demo, language=language)
+        elif mode == "technician":
             window = TechnicianWindow(ctx, language)
             window.resize(*DEFAULT_SIZE)
         else:
@@ -194,7 +211,13 @@ def run_gui(
         ctx.close()
         QMessageBox.critical(None, "Yibao Station", exc.text(language))
         return 1
-    window.show()
+    if isinstance(window, KioskWindow) and screenshot is None:
+        window.showFullScreen()
+        # READY=1 and watchdog pings to systemd (or the heartbeat file on Windows), from a
+        # timer on the GUI thread, so a hung GUI is restarted by its supervisor.
+        start_kiosk_watchdog(window)
+    else:
+        window.show()
     if screenshot is not None:
         _schedule_screenshot(app, window, screenshot, exit_after_screenshot)
     code = app.exec()
@@ -205,10 +228,13 @@ def run_gui(
 
 
 def _schedule_screenshot(
-    app: QApplication, window: CounterWindow | TechnicianWindow, path: Path, quit_after: bool
+    app: QApplication,
+    window: CounterWindow | TechnicianWindow | KioskWindow,
+    path: Path,
+    quit_after: bool,
 ) -> None:
     """Grab the first screen once its initial data has arrived from the worker lane."""
-    lane = window.lane if isinstance(window, TechnicianWindow) else window.db_lane
+    lane = window.db_lane if isinstance(window, CounterWindow) else window.lane
 
     def attempt(tries_left: int = 50) -> None:
         if lane.pending and tries_left:
@@ -217,6 +243,6 @@ def _schedule_screenshot(
         saved = save_screenshot(window, path)
         print(f"首屏截图已保存 Screenshot of the first screen saved to: {saved}", flush=True)
         if quit_after:
-            app.quit()
+            app.exit(0)  # not quit(): it asks the windows to close, and the kiosk's refuses
 
     QTimer.singleShot(300, lambda: attempt())

@@ -2,6 +2,25 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AttractPage</name>
+    <message>
+        <source>Insert your social-security card</source>
+        <translation>插入社保卡</translation>
+    </message>
+    <message>
+        <source>Put your ID card on the reader</source>
+        <translation>把身份证放在读卡区</translation>
+    </message>
+    <message>
+        <source>Show your e-voucher code to the scanner</source>
+        <translation>出示医保电子凭证，对准扫码口</translation>
+    </message>
+    <message>
+        <source>Touch here to start</source>
+        <translation>点这里开始办理</translation>
+    </message>
+</context>
+<context>
     <name>CameraWorker</name>
     <message>
         <source>The camera stopped unexpectedly. The details are in the log.</source>
@@ -263,6 +282,36 @@
     </message>
 </context>
 <context>
+    <name>HomePage</name>
+    <message>
+        <source>Queries, certificates and applications at this kiosk are being set up. Please ask at the service counter, or call 12393.</source>
+        <translation>本机的查询、打印和申请功能正在开通中。请到服务窗口办理，或拨打 12393 咨询。</translation>
+    </message>
+    <message>
+        <source>Finish and take my card</source>
+        <translation>办完了，取回卡片</translation>
+    </message>
+    <message>
+        <source>Hello, %1 (%2)</source>
+        <translation>您好，%1（%2）</translation>
+    </message>
+</context>
+<context>
+    <name>IdentifyPage</name>
+    <message>
+        <source>Insert your social-security card, put your ID card on the reader, or show your medical-insurance e-voucher to the scanner.</source>
+        <translation>请插入社保卡，或把身份证放在读卡区，或出示医保电子凭证对准扫码口。</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <source>Back to the start</source>
+        <translation>返回首页</translation>
+    </message>
+</context>
+<context>
     <name>IdentityPanel</name>
     <message>
         <source>Citizen</source>
@@ -318,6 +367,29 @@
     <message>
         <source>(online only)</source>
         <translation>（需联网办理）</translation>
+    </message>
+</context>
+<context>
+    <name>KioskWindow</name>
+    <message>
+        <source>Yibao Station — Self-service</source>
+        <translation>医保服务站——自助服务</translation>
+    </message>
+    <message>
+        <source>The card could not be read. Please try again.</source>
+        <translation>没有读到卡片，请再试一次。</translation>
+    </message>
+    <message>
+        <source>Still there? Touch the screen to continue. Closing in %1 s.</source>
+        <translation>还在办理吗？请点一下屏幕继续。%1 秒后将返回首页。</translation>
+    </message>
+    <message>
+        <source>Technician</source>
+        <translation>运维人员</translation>
+    </message>
+    <message>
+        <source>Technician password</source>
+        <translation>运维密码</translation>
     </message>
 </context>
 <context>

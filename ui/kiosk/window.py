@@ -1,0 +1,414 @@
+"""The kiosk window: full screen, no frame, for citizens on their own at any hour.
+
+Pages: the attract screen (announcements from the centre and plain-language explainers, the
+three ways to begin), "who are you" (card or e-voucher), and the citizen's home with the
+services. A session ends by the idle countdown or by "finish": every trace of the person is
+wiped (`ui.kiosk.privacy.scrub`) and the attract screen returns. The only way out is a hidden
+gesture (five taps in the top right corner within four seconds) and the technician password.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QMouseEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.context import AppContext
+from app.errors import UserFacingError
+from app.identity import PersonRead, mask_id_number, mask_name
+from app.services.person_service import RecordedPerson
+from app.services.technician_auth import TechnicianAuth
+from sync.state import SyncStateStore
+from ui.counter.scan_router import ScanRouter
+from ui.devices.hub import DeviceHub
+from ui.kiosk import theme
+from ui.kiosk.idle_countdown import IdleCountdown
+from ui.kiosk.privacy import mark_personal, scrub
+from ui.tasks import TaskLane
+
+log = logging.getLogger(__name__)
+
+IDLE_S = 60.0  # no touch for this long: the countdown starts
+COUNTDOWN_S = 20
+CAROUSEL_MS = 8000
+EXIT_TAPS = 5
+EXIT_WINDOW_S = 4.0
+EXIT_CORNER_PX = 90
+
+# Plain-language explainers shown between the centre's announcements (大白话).
+EXPLAINERS: tuple[tuple[str, str], ...] = (
+    (
+        "看病就医，带上医保电子凭证",
+        "在手机上打开医保电子凭证，看病、买药、办业务都能用，不用带卡。",
+    ),
+    (
+        "去外地住一段时间？先备案",
+        "长期在外地居住或临时外出就医，先办异地就医备案，看病可以直接结算。",
+    ),
+    (
+        "城乡居民医保，每年按时缴费",
+        "按时缴费，第二年看病才能报销。不清楚自己缴了没有，可以在这里查。",
+    ),
+)
+
+
+class _ExitGesture(QObject):
+    """Counts taps in the top right corner of the window; enough of them in time: `asked`."""
+
+    asked = Signal()
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self._window = window
+        self._taps: list[float] = []
+        self._last: tuple[int, tuple[int, int]] | None = None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.MouseButtonPress and isinstance(event, QMouseEvent):
+            key = (event.timestamp(), event.globalPosition().toPoint().toTuple())
+            if key == self._last:
+                return False  # the same press, passed on from a child to its parent
+            self._last = key
+            at = self._window.mapFromGlobal(event.globalPosition().toPoint())
+            if at.y() < EXIT_CORNER_PX and at.x() > self._window.width() - EXIT_CORNER_PX:
+                now = time.monotonic()
+                self._taps = [t for t in self._taps if now - t < EXIT_WINDOW_S] + [now]
+                if len(self._taps) >= EXIT_TAPS:
+                    self._taps = []
+                    self.asked.emit()
+        return False
+
+
+class AttractPage(QWidget):
+    start_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("attractPage")
+        self.slides: list[tuple[str, str]] = list(EXPLAINERS)
+        self._index = 0
+        self.title = QLabel(self)
+        self.title.setObjectName("slideTitle")
+        self.title.setProperty("role", "heading")
+        self.title.setWordWrap(True)
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.body = QLabel(self)
+        self.body.setObjectName("slideBody")
+        self.body.setWordWrap(True)
+        self.body.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        ways = QHBoxLayout()
+        for name, text in (
+            ("waySsc", self.tr("Insert your social-security card")),
+            ("wayIdCard", self.tr("Put your ID card on the reader")),
+            ("wayEVoucher", self.tr("Show your e-voucher code to the scanner")),
+        ):
+            label = QLabel(text, self)
+            label.setObjectName(name)
+            label.setProperty("role", "panel")
+            label.setWordWrap(True)
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            label.setAccessibleName(text)
+            ways.addWidget(label, 1)
+        self.start_button = QPushButton(self.tr("Touch here to start"), self)
+        self.start_button.setObjectName("startButton")
+        self.start_button.setProperty("role", "primary")
+        self.start_button.setAccessibleName(self.tr("Touch here to start"))
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(self.title)
+        layout.addWidget(self.body)
+        layout.addStretch(1)
+        layout.addLayout(ways)
+        layout.addWidget(self.start_button)
+        self.start_button.clicked.connect(self.start_requested)
+        self.timer = QTimer(self)
+        self.timer.setInterval(CAROUSEL_MS)
+        self.timer.timeout.connect(self.next_slide)
+        self._show()
+
+    def set_announcements(self, items: list[tuple[str, str]]) -> None:
+        """The centre's announcements first, then the explainers."""
+        self.slides = [*items, *EXPLAINERS]
+        self._index = 0
+        self._show()
+
+    @Slot()
+    def next_slide(self) -> None:
+        self._index = (self._index + 1) % len(self.slides)
+        self._show()
+
+    def _show(self) -> None:
+        title, body = self.slides[self._index]
+        self.title.setText(title)
+        self.body.setText(body)
+        self.title.setAccessibleName(title)
+        self.body.setAccessibleName(body)
+
+
+class IdentifyPage(QWidget):
+    cancelled = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("identifyPage")
+        self.prompt = QLabel(
+            self.tr(
+                "Insert your social-security card, put your ID card on the reader, or show "
+                "your medical-insurance e-voucher to the scanner."
+            ),
+            self,
+        )
+        self.prompt.setObjectName("identifyPrompt")
+        self.prompt.setProperty("role", "heading")
+        self.prompt.setWordWrap(True)
+        self.status = QLabel(self)
+        self.status.setObjectName("identifyStatus")
+        self.status.setWordWrap(True)
+        self.back_button = QPushButton(self.tr("Back"), self)
+        self.back_button.setObjectName("identifyBackButton")
+        self.back_button.setProperty("role", "secondary")
+        self.back_button.setAccessibleName(self.tr("Back to the start"))
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(self.prompt)
+        layout.addWidget(self.status)
+        layout.addStretch(1)
+        layout.addWidget(self.back_button)
+        self.back_button.clicked.connect(self.cancelled)
+
+
+class HomePage(QWidget):
+    """The identified citizen's services. Only what this kiosk offers is listed."""
+
+    finished = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("homePage")
+        self.greeting = mark_personal(QLabel(self))
+        self.greeting.setObjectName("greeting")
+        self.greeting.setProperty("role", "heading")
+        self.greeting.setWordWrap(True)
+        self.notice = QLabel(
+            self.tr(
+                "Queries, certificates and applications at this kiosk are being set up. "
+                "Please ask at the service counter, or call 12393."
+            ),
+            self,
+        )
+        self.notice.setObjectName("homeNotice")
+        self.notice.setWordWrap(True)
+        self.finish_button = QPushButton(self.tr("Finish and take my card"), self)
+        self.finish_button.setObjectName("finishButton")
+        self.finish_button.setProperty("role", "primary")
+        self.finish_button.setAccessibleName(self.tr("Finish and take my card"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.greeting)
+        layout.addWidget(self.notice)
+        layout.addStretch(1)
+        layout.addWidget(self.finish_button)
+        self.finish_button.clicked.connect(self.finished)
+
+    def show_person(self, person: PersonRead) -> None:
+        self.greeting.setText(
+            self.tr("Hello, %1 (%2)")
+            .replace("%1", mask_name(person.name))
+            .replace("%2", mask_id_number(person.id_number))
+        )
+
+
+class KioskWindow(QMainWindow):
+    def __init__(
+        self,
+        ctx: AppContext,
+        devices: DeviceHub,
+        language: str,
+        *,
+        idle_s: float = IDLE_S,
+        countdown_s: int = COUNTDOWN_S,
+        temp_root: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.setObjectName("kioskWindow")
+        self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+        self.setWindowTitle(self.tr("Yibao Station — Self-service"))
+        self._ctx = ctx
+        self._language = language
+        self.devices = devices
+        devices.setParent(self)
+        self.person: RecordedPerson | None = None
+        self.lane = TaskLane("kiosk-db", self)
+        self.temp_dir = Path(tempfile.mkdtemp(prefix="yibao-kiosk-", dir=temp_root))
+        self.attract = AttractPage(self)
+        self.identify = IdentifyPage(self)
+        self.home = HomePage(self)
+        self.banner = QLabel(self)
+        self.banner.setObjectName("countdownBanner")
+        self.banner.setProperty("role", "countdown")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        self.pages = QStackedWidget(self)
+        for page in (self.attract, self.identify, self.home):
+            self.pages.addWidget(page)
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+        theme.apply(self, theme.DEFAULT, theme.LARGE)
+
+        self.countdown = IdleCountdown(idle_s, countdown_s, self)
+        self.countdown.warning.connect(self._on_countdown)
+        self.countdown.tick.connect(self._on_countdown)
+        self.countdown.resumed.connect(self.banner.hide)
+        self.countdown.expired.connect(self.end_session)
+        self.attract.start_requested.connect(self.begin)
+        self.identify.cancelled.connect(self.end_session)
+        self.home.finished.connect(self.end_session)
+        self.scans = ScanRouter(ctx, language, self)
+        devices.person_read.connect(self._on_person)
+        devices.code_scanned.connect(self._on_code)
+        self.scans.person_resolved.connect(self._on_person)
+        self.scans.failed.connect(self.identify.status.setText)
+        self.exit_gesture = _ExitGesture(self)
+        self.installEventFilter(self.exit_gesture)
+        for child in self.findChildren(QWidget):
+            child.installEventFilter(self.exit_gesture)
+        self.exit_gesture.asked.connect(self.ask_technician)
+        self._leaving = False
+        self.lane.submit(self._announcements, self._on_announcements)
+        self.show_attract()
+
+    # ---- pages ------------------------------------------------------------------------------
+    def show_attract(self) -> None:
+        self.pages.setCurrentWidget(self.attract)
+        self.attract.timer.start()
+
+    @Slot()
+    def begin(self) -> None:
+        """A touch on the attract screen: a session begins, the countdown watches it."""
+        self.attract.timer.stop()
+        self.identify.status.clear()
+        self.pages.setCurrentWidget(self.identify)
+        self.countdown.start()
+
+    @Slot(object)
+    def _on_person(self, person: object) -> None:
+        assert isinstance(person, PersonRead)
+        if self.pages.currentWidget() is self.attract:
+            self.begin()  # a card put down on the attract screen starts a session too
+        self.lane.submit(
+            functools.partial(self._ctx.persons.record, person),
+            self._on_recorded,
+            self._on_failed,
+        )
+
+    @Slot(str)
+    def _on_code(self, code: str) -> None:
+        if self.pages.currentWidget() is self.attract:
+            self.begin()
+        self.scans.route(code)
+
+    def _on_recorded(self, recorded: object) -> None:
+        assert isinstance(recorded, RecordedPerson)
+        self.person = recorded
+        self.home.show_person(recorded.read)
+        self.pages.setCurrentWidget(self.home)
+
+    def _on_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, UserFacingError):
+            self.identify.status.setText(exc.text(self._language))
+        else:
+            log.error("kiosk: the card could not be recorded", exc_info=exc)
+            self.identify.status.setText(self.tr("The card could not be read. Please try again."))
+
+    @Slot(int)
+    def _on_countdown(self, seconds: int) -> None:
+        self.banner.setText(
+            self.tr("Still there? Touch the screen to continue. Closing in %1 s.").replace(
+                "%1", str(seconds)
+            )
+        )
+        self.banner.show()
+
+    @Slot()
+    def end_session(self) -> None:
+        """The person is done or gone: nothing of them stays for the next one."""
+        self.countdown.stop()
+        self.banner.hide()
+        self.devices.take_demo_card()
+        self.person = None
+        scrub([self], self.temp_dir, [self])
+        self.show_attract()
+
+    def forget(self) -> None:
+        """In-memory holders of the session (`privacy.Forgettable`)."""
+        self.person = None
+
+    # ---- reference data -----------------------------------------------------------------------
+    def _announcements(self) -> list[tuple[str, str]]:
+        raw = SyncStateStore(self._ctx.db).get("announcements", "[]") or "[]"
+        try:
+            items = json.loads(raw)
+        except ValueError:
+            return []
+        return [(str(i.get("title", "")), str(i.get("body", ""))) for i in items if i]
+
+    def _on_announcements(self, items: object) -> None:
+        assert isinstance(items, list)
+        self.attract.set_announcements(items)
+
+    # ---- leaving ------------------------------------------------------------------------------
+    @Slot()
+    def ask_technician(self) -> None:
+        """The hidden gesture: the technician password, else nothing happens."""
+        auth = TechnicianAuth(self._ctx.secrets, self._ctx.db)
+        password, ok = QInputDialog.getText(
+            self, self.tr("Technician"), self.tr("Technician password"), QLineEdit.EchoMode.Password
+        )
+        if not ok:
+            return
+        try:
+            auth.check(password)
+        except UserFacingError as exc:
+            log.info("kiosk: technician exit refused")
+            self.identify.status.setText(exc.text(self._language))
+            return
+        self._leaving = True
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._leaving:
+            event.ignore()  # no way out for a citizen: Alt+F4 and the like do nothing
+            return
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        self.countdown.stop()
+        self.scans.shutdown()
+        self.devices.shutdown()
+        self.lane.shutdown()
+        shutil.rmtree(self.temp_dir, ignore_errors=True)
+
+    def exit_corner(self) -> QPoint:
+        """Where the hidden exit gesture is tapped (for the technician's instructions)."""
+        return QPoint(self.width() - EXIT_CORNER_PX // 2, EXIT_CORNER_PX // 2)
