@@ -284,8 +284,24 @@
 <context>
     <name>HomePage</name>
     <message>
-        <source>Queries, certificates and applications at this kiosk are being set up. Please ask at the service counter, or call 12393.</source>
-        <translation>本机的查询、打印和申请功能正在开通中。请到服务窗口办理，或拨打 12393 咨询。</translation>
+        <source>My insurance</source>
+        <translation>我的参保信息</translation>
+    </message>
+    <message>
+        <source>My payments</source>
+        <translation>我的缴费记录</translation>
+    </message>
+    <message>
+        <source>My personal account</source>
+        <translation>个人账户收支</translation>
+    </message>
+    <message>
+        <source>My reimbursements</source>
+        <translation>我的报销信息</translation>
+    </message>
+    <message>
+        <source>Certificates and applications at this kiosk are being set up. Please ask at the service counter, or call 12393.</source>
+        <translation>本机的证明打印和申请功能正在开通中。请到服务窗口办理，或拨打 12393 咨询。</translation>
     </message>
     <message>
         <source>Finish and take my card</source>
@@ -787,6 +803,33 @@
     <message>
         <source>Citizen (applied for)</source>
         <translation>办事群众（被代办人）</translation>
+    </message>
+</context>
+<context>
+    <name>QueryPage</name>
+    <message>
+        <source>Your records</source>
+        <translation>您的记录</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <source>Back to my services</source>
+        <translation>返回我的服务</translation>
+    </message>
+    <message>
+        <source>Asking the medical-insurance platform...</source>
+        <translation>正在向医保平台查询，请稍候……</translation>
+    </message>
+    <message>
+        <source>%1 records found.</source>
+        <translation>共查到 %1 条记录。</translation>
+    </message>
+    <message>
+        <source>No records.</source>
+        <translation>没有查到记录。</translation>
     </message>
 </context>
 <context>

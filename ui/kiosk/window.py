@@ -20,6 +20,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QMouseEvent
 from PySide6.QtWidgets import (
+    QGridLayout,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -36,12 +37,14 @@ from app.errors import UserFacingError
 from app.identity import PersonRead, mask_id_number, mask_name
 from app.services.person_service import RecordedPerson
 from app.services.technician_auth import TechnicianAuth
+from sync.insured import Records
 from sync.state import SyncStateStore
 from ui.counter.scan_router import ScanRouter
 from ui.devices.hub import DeviceHub
 from ui.kiosk import theme
 from ui.kiosk.idle_countdown import IdleCountdown
 from ui.kiosk.privacy import mark_personal, scrub
+from ui.kiosk.queries import KioskQueries, QueryPage
 from ui.tasks import TaskLane
 
 log = logging.getLogger(__name__)
@@ -199,6 +202,7 @@ class HomePage(QWidget):
     """The identified citizen's services. Only what this kiosk offers is listed."""
 
     finished = Signal()
+    query_requested = Signal(str, str)  # kind, the button's words (the page title)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -207,9 +211,22 @@ class HomePage(QWidget):
         self.greeting.setObjectName("greeting")
         self.greeting.setProperty("role", "heading")
         self.greeting.setWordWrap(True)
+        self.query_buttons: dict[str, QPushButton] = {}
+        for kind, text in (
+            ("coverage", self.tr("My insurance")),
+            ("payments", self.tr("My payments")),
+            ("account", self.tr("My personal account")),
+            ("reimbursements", self.tr("My reimbursements")),
+        ):
+            button = QPushButton(text, self)
+            button.setObjectName(f"query_{kind}")
+            button.setProperty("role", "secondary")
+            button.setAccessibleName(text)
+            button.clicked.connect(functools.partial(self.query_requested.emit, kind, text))
+            self.query_buttons[kind] = button
         self.notice = QLabel(
             self.tr(
-                "Queries, certificates and applications at this kiosk are being set up. "
+                "Certificates and applications at this kiosk are being set up. "
                 "Please ask at the service counter, or call 12393."
             ),
             self,
@@ -222,6 +239,10 @@ class HomePage(QWidget):
         self.finish_button.setAccessibleName(self.tr("Finish and take my card"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.greeting)
+        grid = QGridLayout()
+        for n, button in enumerate(self.query_buttons.values()):
+            grid.addWidget(button, n // 2, n % 2)
+        layout.addLayout(grid)
         layout.addWidget(self.notice)
         layout.addStretch(1)
         layout.addWidget(self.finish_button)
@@ -260,13 +281,15 @@ class KioskWindow(QMainWindow):
         self.attract = AttractPage(self)
         self.identify = IdentifyPage(self)
         self.home = HomePage(self)
+        self.query_page = QueryPage(self)
+        self.queries = KioskQueries(ctx, language, self)
         self.banner = QLabel(self)
         self.banner.setObjectName("countdownBanner")
         self.banner.setProperty("role", "countdown")
         self.banner.setWordWrap(True)
         self.banner.hide()
         self.pages = QStackedWidget(self)
-        for page in (self.attract, self.identify, self.home):
+        for page in (self.attract, self.identify, self.home, self.query_page):
             self.pages.addWidget(page)
         central = QWidget(self)
         layout = QVBoxLayout(central)
@@ -283,6 +306,10 @@ class KioskWindow(QMainWindow):
         self.attract.start_requested.connect(self.begin)
         self.identify.cancelled.connect(self.end_session)
         self.home.finished.connect(self.end_session)
+        self.home.query_requested.connect(self.ask)
+        self.query_page.back.connect(lambda: self.pages.setCurrentWidget(self.home))
+        self.queries.answered.connect(self._on_answer)
+        self.queries.failed.connect(self.query_page.show_failure)
         self.scans = ScanRouter(ctx, language, self)
         devices.person_read.connect(self._on_person)
         devices.code_scanned.connect(self._on_code)
@@ -339,6 +366,21 @@ class KioskWindow(QMainWindow):
         else:
             log.error("kiosk: the card could not be recorded", exc_info=exc)
             self.identify.status.setText(self.tr("The card could not be read. Please try again."))
+
+    @Slot(str, str)
+    def ask(self, kind: str, title: str) -> None:
+        """A query for the identified citizen, answered by the centre."""
+        if self.person is None:
+            return
+        self.query_page.asking(title)
+        self.pages.setCurrentWidget(self.query_page)
+        self.queries.ask(kind, self.person.read.id_number)
+
+    def _on_answer(self, records: object) -> None:
+        assert isinstance(records, Records)
+        if self.person is None or self.pages.currentWidget() is not self.query_page:
+            return  # the session ended while the centre answered: show nothing
+        self.query_page.show_records(records)
 
     @Slot(int)
     def _on_countdown(self, seconds: int) -> None:
@@ -404,6 +446,7 @@ class KioskWindow(QMainWindow):
 
     def shutdown(self) -> None:
         self.countdown.stop()
+        self.queries.shutdown()
         self.scans.shutdown()
         self.devices.shutdown()
         self.lane.shutdown()

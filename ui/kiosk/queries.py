@@ -1,0 +1,149 @@
+"""The kiosk's queries (参保信息, 缴费记录, 个人账户收支, 报销信息): asked of the centre on a
+worker lane, shown as large plain lines. Offline, the citizen is told where else to go.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
+
+from app.context import AppContext
+from app.errors import UserFacingError
+from app.validation.rules import format_fen
+from sync.activation import device_identity
+from sync.insured import (
+    AccountEntry,
+    Coverage,
+    InsuredOffline,
+    InsuredService,
+    Payment,
+    Records,
+    Reimbursement,
+)
+from sync.transport import CentralClient
+from ui.kiosk.privacy import mark_personal
+from ui.tasks import TaskLane
+
+log = logging.getLogger(__name__)
+
+KINDS = ("coverage", "payments", "account", "reimbursements")
+
+
+class KioskQueries(QObject):
+    """Asks the centre; answers come back as `answered(Records)` or `failed(text)`."""
+
+    answered = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, ctx: AppContext, language: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._language = language
+        self.lane = TaskLane("kiosk-queries", self)
+        self._service: InsuredService | None = None
+        self._client: CentralClient | None = None
+
+    def ask(self, kind: str, id_number: str) -> None:
+        self.lane.submit(
+            functools.partial(self._ask, kind, id_number), self.answered.emit, self._on_failed
+        )
+
+    def _ask(self, kind: str, id_number: str) -> Records:
+        if self._service is None:
+            target = device_identity(self._ctx)
+            if target is None:
+                raise InsuredOffline()  # a kiosk that was never activated has no centre
+            url, identity = target
+            self._client = CentralClient(url, identity)
+            self._service = InsuredService(self._client)
+        return self._service.query(id_number, kind)
+
+    def _on_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, UserFacingError):
+            self.failed.emit(exc.text(self._language))
+            return
+        log.error("kiosk query failed unexpectedly", exc_info=exc)
+        self.failed.emit(InsuredOffline().text(self._language))
+
+    def shutdown(self) -> None:
+        self.lane.shutdown()
+        if self._client is not None:
+            self._client.close()
+
+
+def _yuan(fen: int) -> str:
+    return format_fen(fen) + " 元"
+
+
+def record_lines(records: Records) -> list[str]:
+    """One plain line per record (Chinese, as the centre's labels are)."""
+    lines = []
+    for r in records.records:
+        if isinstance(r, Coverage):
+            until = f"至 {r.until:%Y-%m-%d}" if r.until else "至今"
+            lines.append(
+                f"{r.insurance_type_label} · {r.status_label} · {r.since:%Y-%m-%d} {until} · "
+                f"{r.region_name}"
+            )
+        elif isinstance(r, Payment):
+            lines.append(f"{r.period} · {_yuan(r.amount_fen)} · {r.payer}")
+        elif isinstance(r, AccountEntry):
+            lines.append(
+                f"{r.date:%Y-%m-%d} · {r.description} · {_yuan(r.amount_fen)} · "
+                f"余额 {_yuan(r.balance_fen)}"
+            )
+        elif isinstance(r, Reimbursement):
+            lines.append(
+                f"{r.date:%Y-%m-%d} · {r.hospital} · 总费用 {_yuan(r.total_fen)} · "
+                f"医保支付 {_yuan(r.fund_fen)} · 个人支付 {_yuan(r.self_fen)}"
+            )
+    return lines
+
+
+class QueryPage(QWidget):
+    back = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("queryPage")
+        self.title = QLabel(self)
+        self.title.setObjectName("queryTitle")
+        self.title.setProperty("role", "heading")
+        self.status = mark_personal(QLabel(self))
+        self.status.setObjectName("queryStatus")
+        self.status.setWordWrap(True)
+        self.results = QListWidget(self)
+        self.results.setObjectName("queryResults")
+        self.results.setAccessibleName(self.tr("Your records"))
+        self.back_button = QPushButton(self.tr("Back"), self)
+        self.back_button.setObjectName("queryBackButton")
+        self.back_button.setProperty("role", "secondary")
+        self.back_button.setAccessibleName(self.tr("Back to my services"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.status)
+        layout.addWidget(self.results, 1)
+        layout.addWidget(self.back_button)
+        self.back_button.clicked.connect(self.back)
+
+    def asking(self, title: str) -> None:
+        self.title.setText(title)
+        self.results.clear()
+        self.status.setText(self.tr("Asking the medical-insurance platform..."))
+
+    def show_records(self, records: Records) -> None:
+        self.results.clear()
+        lines = record_lines(records)
+        self.results.addItems(lines)
+        self.status.setText(
+            self.tr("%1 records found.").replace("%1", str(records.total))
+            if lines
+            else self.tr("No records.")
+        )
+
+    def show_failure(self, text: str) -> None:
+        self.results.clear()
+        self.status.setText(text)
