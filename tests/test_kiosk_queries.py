@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.context import AppContext
-from app.identity import IdKind, PersonRead
+from app.identity import IdKind, PersonRead, mask_id_number
 from app.settings import CameraDriver, IdCardDriver, SscCardDriver
 from sync.activation import activate
 from sync.engine import SyncEngine
@@ -99,3 +99,39 @@ def test_payments_and_coverage_then_offline(
     qtbot.mouseClick(kiosk.home.finish_button, Qt.MouseButton.LeftButton)
     roots = list(QApplication.topLevelWidgets())
     assert find_traces([INSURED.name + "", INSURED.id_number], roots, kiosk.temp_dir) == []
+
+
+def test_an_enrolment_certificate_printed_and_verified_by_anyone(
+    qtbot: QtBot, kiosk: KioskWindow, centre: Centre
+) -> None:
+    import requests
+
+    from tests.test_document_pdf import Pdf
+
+    assert kiosk.devices.put_demo_card(INSURED)
+    qtbot.waitUntil(lambda: kiosk.pages.currentWidget() is kiosk.home, timeout=5000)
+    qtbot.mouseClick(kiosk.home.print_buttons["rights_record"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: kiosk.last_printed is not None, timeout=15_000)
+    path = Path(str(kiosk.last_printed))
+    assert path.parent == kiosk.temp_dir and path.suffix == ".pdf"
+    pdf = Pdf(path)
+    try:
+        text = pdf.text()
+        assert "个人权益记录" in text
+        assert mask_id_number(INSURED.id_number) in text.replace(" ", "")
+        assert INSURED.id_number not in text  # masked on paper too
+        assert "缴费" in text and "元" in text
+        codes = pdf.qr_codes()
+    finally:
+        pdf.close()
+    assert len(codes) == 1 and "/verify/" in codes[0]
+    answer = requests.get(codes[0], params={"format": "json"}, timeout=10)
+    assert answer.status_code == 200
+    found = answer.json()
+    assert found["genuine"] is True and found["kind"] == "rights_record"
+    assert INSURED.id_number not in answer.text
+    page = requests.get(codes[0], timeout=10)
+    assert "证明真实有效" in page.text
+    qtbot.mouseClick(kiosk.query_page.back_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(kiosk.home.finish_button, Qt.MouseButton.LeftButton)
+    assert not path.exists()  # the session's printout went with the session

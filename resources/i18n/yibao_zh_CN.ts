@@ -300,8 +300,16 @@
         <translation>我的报销信息</translation>
     </message>
     <message>
-        <source>Certificates and applications at this kiosk are being set up. Please ask at the service counter, or call 12393.</source>
-        <translation>本机的证明打印和申请功能正在开通中。请到服务窗口办理，或拨打 12393 咨询。</translation>
+        <source>Print my enrolment certificate</source>
+        <translation>打印参保证明</translation>
+    </message>
+    <message>
+        <source>Print my rights record</source>
+        <translation>打印个人权益记录</translation>
+    </message>
+    <message>
+        <source>Applications at this kiosk are being set up. Please ask at the service counter, or call 12393.</source>
+        <translation>本机的自助申请功能正在开通中。请到服务窗口办理，或拨打 12393 咨询。</translation>
     </message>
     <message>
         <source>Finish and take my card</source>
@@ -394,6 +402,14 @@
     <message>
         <source>The card could not be read. Please try again.</source>
         <translation>没有读到卡片，请再试一次。</translation>
+    </message>
+    <message>
+        <source>Printing...</source>
+        <translation>正在打印……</translation>
+    </message>
+    <message>
+        <source>Printed. Please take your certificate from the printer.</source>
+        <translation>已打印，请从出纸口取走您的证明。</translation>
     </message>
     <message>
         <source>Still there? Touch the screen to continue. Closing in %1 s.</source>

@@ -19,6 +19,7 @@ from sync.insured import (
     Coverage,
     InsuredOffline,
     InsuredService,
+    IssuedDocument,
     Payment,
     Records,
     Reimbursement,
@@ -36,6 +37,7 @@ class KioskQueries(QObject):
     """Asks the centre; answers come back as `answered(Records)` or `failed(text)`."""
 
     answered = Signal(object)
+    issued = Signal(object)  # IssuedDocument
     failed = Signal(str)
 
     def __init__(self, ctx: AppContext, language: str, parent: QObject | None = None) -> None:
@@ -51,7 +53,19 @@ class KioskQueries(QObject):
             functools.partial(self._ask, kind, id_number), self.answered.emit, self._on_failed
         )
 
+    def issue(self, kind: str, id_number: str) -> None:
+        """A certificate (enrolment_cert or rights_record) recorded at the centre."""
+        self.lane.submit(
+            functools.partial(self._issue, kind, id_number), self.issued.emit, self._on_failed
+        )
+
+    def _issue(self, kind: str, id_number: str) -> IssuedDocument:
+        return self._connected().issue_document(id_number, kind)
+
     def _ask(self, kind: str, id_number: str) -> Records:
+        return self._connected().query(id_number, kind)
+
+    def _connected(self) -> InsuredService:
         if self._service is None:
             target = device_identity(self._ctx)
             if target is None:
@@ -59,7 +73,7 @@ class KioskQueries(QObject):
             url, identity = target
             self._client = CentralClient(url, identity)
             self._service = InsuredService(self._client)
-        return self._service.query(id_number, kind)
+        return self._service
 
     def _on_failed(self, exc: BaseException) -> None:
         if isinstance(exc, UserFacingError):

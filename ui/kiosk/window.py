@@ -33,11 +33,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.context import AppContext
+from app.documents.certificate import build_certificate
 from app.errors import UserFacingError
 from app.identity import PersonRead, mask_id_number, mask_name
 from app.services.person_service import RecordedPerson
 from app.services.technician_auth import TechnicianAuth
-from sync.insured import Records
+from sync.insured import IssuedDocument, Records
 from sync.state import SyncStateStore
 from ui.counter.scan_router import ScanRouter
 from ui.devices.hub import DeviceHub
@@ -45,6 +46,8 @@ from ui.kiosk import theme
 from ui.kiosk.idle_countdown import IdleCountdown
 from ui.kiosk.privacy import mark_personal, scrub
 from ui.kiosk.queries import KioskQueries, QueryPage
+from ui.printing.document_pdf import system_printer_names
+from ui.printing.print_worker import PrintWorker
 from ui.tasks import TaskLane
 
 log = logging.getLogger(__name__)
@@ -203,6 +206,7 @@ class HomePage(QWidget):
 
     finished = Signal()
     query_requested = Signal(str, str)  # kind, the button's words (the page title)
+    print_requested = Signal(str, str)  # document kind, the button's words
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -224,9 +228,20 @@ class HomePage(QWidget):
             button.setAccessibleName(text)
             button.clicked.connect(functools.partial(self.query_requested.emit, kind, text))
             self.query_buttons[kind] = button
+        self.print_buttons: dict[str, QPushButton] = {}
+        for kind, text in (
+            ("enrolment_cert", self.tr("Print my enrolment certificate")),
+            ("rights_record", self.tr("Print my rights record")),
+        ):
+            button = QPushButton(text, self)
+            button.setObjectName(f"print_{kind}")
+            button.setProperty("role", "secondary")
+            button.setAccessibleName(text)
+            button.clicked.connect(functools.partial(self.print_requested.emit, kind, text))
+            self.print_buttons[kind] = button
         self.notice = QLabel(
             self.tr(
-                "Certificates and applications at this kiosk are being set up. "
+                "Applications at this kiosk are being set up. "
                 "Please ask at the service counter, or call 12393."
             ),
             self,
@@ -240,7 +255,8 @@ class HomePage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.greeting)
         grid = QGridLayout()
-        for n, button in enumerate(self.query_buttons.values()):
+        buttons = [*self.query_buttons.values(), *self.print_buttons.values()]
+        for n, button in enumerate(buttons):
             grid.addWidget(button, n // 2, n % 2)
         layout.addLayout(grid)
         layout.addWidget(self.notice)
@@ -283,6 +299,8 @@ class KioskWindow(QMainWindow):
         self.home = HomePage(self)
         self.query_page = QueryPage(self)
         self.queries = KioskQueries(ctx, language, self)
+        self.printer = PrintWorker(language, parent=self)
+        self.last_printed: str | None = None
         self.banner = QLabel(self)
         self.banner.setObjectName("countdownBanner")
         self.banner.setProperty("role", "countdown")
@@ -307,6 +325,10 @@ class KioskWindow(QMainWindow):
         self.identify.cancelled.connect(self.end_session)
         self.home.finished.connect(self.end_session)
         self.home.query_requested.connect(self.ask)
+        self.home.print_requested.connect(self.print_document)
+        self.queries.issued.connect(self._on_issued)
+        self.printer.printed.connect(self._on_printed)
+        self.printer.failed.connect(self.query_page.show_failure)
         self.query_page.back.connect(lambda: self.pages.setCurrentWidget(self.home))
         self.queries.answered.connect(self._on_answer)
         self.queries.failed.connect(self.query_page.show_failure)
@@ -375,6 +397,35 @@ class KioskWindow(QMainWindow):
         self.query_page.asking(title)
         self.pages.setCurrentWidget(self.query_page)
         self.queries.ask(kind, self.person.read.id_number)
+
+    @Slot(str, str)
+    def print_document(self, kind: str, title: str) -> None:
+        """参保证明 or 个人权益记录: recorded at the centre under a code, then printed."""
+        if self.person is None:
+            return
+        self.query_page.asking(title)
+        self.pages.setCurrentWidget(self.query_page)
+        self.queries.issue(kind, self.person.read.id_number)
+
+    def _on_issued(self, issued: object) -> None:
+        assert isinstance(issued, IssuedDocument)
+        if self.person is None:
+            return  # the session ended meanwhile: nothing is printed for nobody
+        station = self._ctx.stations.require_station()
+        cert = build_certificate(
+            issued.code, issued.verify_url, issued.issued_at, issued.certified, station.name
+        )
+        self.query_page.status.setText(self.tr("Printing..."))
+        if system_printer_names():
+            self.printer.certificate_to_system_printer(cert)
+        else:  # no A4 printer here: the PDF is kept in the session's folder, wiped at the end
+            self.printer.certificate_pdf(cert, self.temp_dir / f"{issued.code}.pdf")
+
+    def _on_printed(self, where: str) -> None:
+        self.last_printed = where
+        self.query_page.status.setText(
+            self.tr("Printed. Please take your certificate from the printer.")
+        )
 
     def _on_answer(self, records: object) -> None:
         assert isinstance(records, Records)
@@ -447,6 +498,7 @@ class KioskWindow(QMainWindow):
     def shutdown(self) -> None:
         self.countdown.stop()
         self.queries.shutdown()
+        self.printer.shutdown()
         self.scans.shutdown()
         self.devices.shutdown()
         self.lane.shutdown()

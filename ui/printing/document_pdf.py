@@ -49,8 +49,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
+from app.documents.certificate import Certificate
 from app.documents.lookup_code import qr_matrix
-from app.documents.notice import COPIES_NOTE, Notice
+from app.documents.notice import COPIES_NOTE, Notice, chinese_date
 from app.documents.receipt import KEEP_HINT, QR_CAPTION, Receipt
 from devices.base import DeviceError
 
@@ -395,6 +396,47 @@ def _render_notice(device: QPagedPaintDevice, notice: Notice, style: DocumentSty
     return pages
 
 
+def _render_certificate(device: QPagedPaintDevice, cert: Certificate, style: DocumentStyle) -> int:
+    """One A4 page: the title, who, what the centre certified, the verification footer, and
+    the QR code of the verification link at the top right."""
+    dpi = device.logicalDpiY()
+    left, top, right, bottom = (_mm_to_px(mm, dpi) for mm in style.notice_margins_mm)
+    page_w, page_h = (_mm_to_px(mm, dpi) for mm in A4_MM)
+    width, height = page_w - left - right, page_h - top - bottom
+    qr = _qr_size(cert.verify_url, _mm_to_px(style.notice_qr_mm, dpi))
+    b = _Html(dpi, style, style.notice_body_pt)
+    b.paragraph("医疗保障经办服务", pt=style.notice_body_pt + 2, align="center", bottom_em=0)
+    b.paragraph(cert.title, pt=style.notice_title_pt, bold=True, align="center", bottom_em=0.6)
+    b.rows(
+        [
+            ("姓名", cert.name),
+            ("证件号码", cert.id_number_masked),
+            ("截至日期", chinese_date(cert.as_of)),
+        ],
+        label_em=5.2,
+        right_px=qr + _mm_to_px(4, dpi),
+    )
+    b.paragraph("经核查，该参保人参保情况如下：", top_em=1.0, first_indent_em=2)
+    for line in cert.lines or ("无参保记录。",):
+        b.paragraph(line, left_em=2, bottom_em=0.2)
+    b.paragraph("特此证明。", top_em=0.8, first_indent_em=2)
+    for text in cert.footer():
+        b.paragraph(text, pt=style.notice_small_pt + 1, top_em=0.4)
+    doc = b.document(device, width)
+    doc.setPageSize(QSizeF(width, height))
+    device.setPageLayout(_page_layout(*A4_MM))
+    painter = QPainter(device)
+    try:
+        painter.save()
+        painter.translate(left, top)
+        doc.drawContents(painter, QRectF(0, 0, width, height))
+        painter.restore()
+        draw_qr(painter, cert.verify_url, left + width - qr, top, qr)
+    finally:
+        painter.end()
+    return 1
+
+
 def _block_starting(doc: QTextDocument, text: str) -> QTextBlock:
     block = doc.begin()
     while block.isValid() and not block.text().startswith(text):
@@ -461,13 +503,15 @@ def _write_pdf(path: Path, title: str, render: _Render) -> Rendered:
 class _Render:
     """A document bound to its style, called with the device to paint on."""
 
-    def __init__(self, document: Receipt | Notice, style: DocumentStyle) -> None:
+    def __init__(self, document: Receipt | Notice | Certificate, style: DocumentStyle) -> None:
         self.document = document
         self.style = style
 
     def __call__(self, device: QPagedPaintDevice) -> int:
         if isinstance(self.document, Receipt):
             return _render_receipt(device, self.document, self.style)
+        if isinstance(self.document, Certificate):
+            return _render_certificate(device, self.document, self.style)
         return _render_notice(device, self.document, self.style)
 
 
@@ -479,6 +523,13 @@ def receipt_pdf(receipt: Receipt, path: Path, style: DocumentStyle = DEFAULT_STY
 def notice_pdf(notice: Notice, path: Path, style: DocumentStyle = DEFAULT_STYLE) -> Rendered:
     """Write the one-time notice as an A4 PDF."""
     return _write_pdf(path, f"{notice.title} {notice.filing_uid}", _Render(notice, style))
+
+
+def certificate_pdf(
+    cert: Certificate, path: Path, style: DocumentStyle = DEFAULT_STYLE
+) -> Rendered:
+    """Write a kiosk certificate as an A4 PDF."""
+    return _write_pdf(path, f"{cert.title} {cert.code}", _Render(cert, style))
 
 
 def system_printer_names() -> list[str]:
@@ -503,10 +554,13 @@ def system_printer(name: str | None = None) -> QPrinter:
     return printer
 
 
-def _print(document: Receipt | Notice, printer_name: str | None, style: DocumentStyle) -> Rendered:
+def _print(
+    document: Receipt | Notice | Certificate, printer_name: str | None, style: DocumentStyle
+) -> Rendered:
     started = time.perf_counter()
     printer = system_printer(printer_name)
-    printer.setDocName(f"{document.title} {document.filing_uid}")
+    reference = document.code if isinstance(document, Certificate) else document.filing_uid
+    printer.setDocName(f"{document.title} {reference}")
     pages = _Render(document, style)(printer)
     if printer.printerState() == QPrinter.PrinterState.Error:
         raise print_failed_error(printer.printerName())
@@ -527,3 +581,10 @@ def print_notice(
 ) -> Rendered:
     """Print the one-time notice on a system (A4) printer."""
     return _print(notice, printer_name, style)
+
+
+def print_certificate(
+    cert: Certificate, printer_name: str | None = None, style: DocumentStyle = DEFAULT_STYLE
+) -> Rendered:
+    """Print a kiosk certificate on a system (A4) printer."""
+    return _print(cert, printer_name, style)

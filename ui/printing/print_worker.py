@@ -20,6 +20,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from app.documents.certificate import Certificate
 from app.documents.notice import Notice
 from app.documents.receipt import Receipt
 from app.errors import UserFacingError
@@ -79,6 +80,14 @@ class PrintWorker(QObject):
     def notice_to_system_printer(self, notice: Notice, printer_name: str | None = None) -> int:
         style = self.style
         return self._submit(lambda: document_pdf.print_notice(notice, printer_name, style))
+
+    def certificate_pdf(self, cert: Certificate, path: Path) -> int:
+        style = self.style
+        return self._submit(lambda: document_pdf.certificate_pdf(cert, path, style))
+
+    def certificate_to_system_printer(self, cert: Certificate, name: str | None = None) -> int:
+        style = self.style
+        return self._submit(lambda: document_pdf.print_certificate(cert, name, style))
 
     def receipt_to_device(self, receipt: Receipt, printer: ReceiptPrinter) -> int:
         """A thermal receipt printer (ESC/POS or simulated)."""
