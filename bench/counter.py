@@ -68,14 +68,11 @@ printed is one JSON object for CI and dashboards.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -93,12 +90,9 @@ import numpy as np  # noqa: E402
 from PySide6.QtCore import (  # noqa: E402
     QCoreApplication,
     QEventLoop,
-    QMessageLogContext,
     QPoint,
     Qt,
     QTimer,
-    QtMsgType,
-    qInstallMessageHandler,
 )
 from PySide6.QtGui import QImage, QShowEvent  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
@@ -113,6 +107,7 @@ from app.services.demo_data import demo_values  # noqa: E402
 from app.services.filing_service import Attachment, FilingRequest  # noqa: E402
 from app.services.station_service import DEMO_OPERATOR_CODE  # noqa: E402
 from app.validation import validate_form  # noqa: E402
+from bench._qt_bench import bench_folder  # noqa: E402
 from ui.app import build_counter_window, ensure_application  # noqa: E402
 from ui.camera.face_capture_dialog import FaceCaptureDialog  # noqa: E402
 from ui.counter.main_window import CounterWindow  # noqa: E402
@@ -766,14 +761,6 @@ def report(result: Result) -> dict[str, object]:
     }
 
 
-def _quiet_qt(_kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
-    """Qt's messages to stderr, less the offscreen platform's note that it has no window
-    manager (harmless here, as in the tests)."""
-    if "does not support propagateSizeHints" in message:
-        return
-    print(f"qt: {message}", file=sys.stderr)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--cx", type=int, default=5, help=f"filings of {CX_ITEM}")
@@ -801,23 +788,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.baseline_repeat < 1:
         parser.error("--baseline-repeat must be at least 1")
 
-    qInstallMessageHandler(_quiet_qt)
-    parent: Path = args.dir if args.dir is not None else Path.cwd() / ".bench-tmp"
-    created_parent = not parent.exists()
-    parent.mkdir(parents=True, exist_ok=True)
-    work_dir = Path(tempfile.mkdtemp(prefix="counter-", dir=parent))
-    try:
+    with bench_folder(args.dir, "counter-") as work_dir:
         print(
             f"counter benchmark: {args.cx} filings of {CX_ITEM} and {args.face} of {FACE_ITEM} "
             f"through the real window offscreen, {args.pause_ms} ms pauses for the person"
         )
         print(f"  folder: {work_dir}", flush=True)
         result = run(args, work_dir)
-    finally:
-        shutil.rmtree(work_dir, ignore_errors=True)
-        if created_parent:
-            with contextlib.suppress(OSError):  # someone else put something there: leave it
-                parent.rmdir()
     print(json.dumps(report(result), ensure_ascii=False))
     return 0
 

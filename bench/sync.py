@@ -47,9 +47,7 @@ import argparse
 import contextlib
 import json
 import os
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -65,15 +63,13 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a real window, drawn off screen
 
 from PySide6.QtCore import (  # noqa: E402
     QEventLoop,
-    QMessageLogContext,
     QObject,
     QTimer,
-    QtMsgType,
     Slot,
-    qInstallMessageHandler,
 )
 
 from app.context import AppContext  # noqa: E402
+from bench._qt_bench import bench_folder  # noqa: E402
 from bench._sync_support import (  # noqa: E402
     PHOTO_EVERY,
     Clock,
@@ -405,12 +401,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--count and --baseline-count must be at least 1")
     args.baseline_count = min(args.baseline_count, args.count)
 
-    qInstallMessageHandler(_quiet_qt)
-    parent: Path = args.dir if args.dir is not None else Path.cwd() / ".bench-tmp"
-    created_parent = not parent.exists()
-    parent.mkdir(parents=True, exist_ok=True)
-    work_dir = Path(tempfile.mkdtemp(prefix="sync-", dir=parent))
-    try:
+    with bench_folder(args.dir, "sync-") as work_dir:
         print(
             f"sync benchmark: drain {args.count} queued filings (1 in {PHOTO_EVERY} with a "
             f"{args.photo_bytes / 1000:.0f} KB photo) to the reference centre on loopback; "
@@ -418,11 +409,6 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"  folder: {work_dir}", flush=True)
         result = run(args, work_dir)
-    finally:
-        shutil.rmtree(work_dir, ignore_errors=True)
-        if created_parent:
-            with contextlib.suppress(OSError):  # someone else put something there: leave it
-                parent.rmdir()
 
     w, d, base = result.main, result.main.drain, result.base
     rate = args.count / d.seconds
@@ -496,14 +482,6 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(json.dumps(report))
     return 0
-
-
-def _quiet_qt(_kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
-    """Qt's messages to stderr, less the offscreen platform's note that it has no window
-    manager (harmless here, as in the tests)."""
-    if "does not support propagateSizeHints" in message:
-        return
-    print(f"qt: {message}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -95,3 +95,13 @@ def device_identity(ctx: AppContext) -> tuple[str, DeviceIdentity] | None:
     if secret is None:
         return None
     return str(row[1]), DeviceIdentity(str(row[0]), secret)
+
+
+def centre_client(ctx: AppContext) -> CentralClient | None:
+    """A signed client for this terminal's centre (the counter's and kiosk's interactive
+    calls: log-in, e-vouchers, queries), or None when the terminal is not activated."""
+    target = device_identity(ctx)
+    if target is None:
+        return None
+    url, identity = target
+    return CentralClient(url, identity)

@@ -14,6 +14,7 @@ thread-safe, and the sync engine's runs on another thread).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import threading
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from typing import Any
 from app.documents import SERVICE_HOTLINE
 from app.errors import UserFacingError
 from sync.errors import CentreRefused, Reaction, TransportFailure
-from sync.transport import CentralClient, Timeouts, _json, once_more_if_resigned
+from sync.transport import CentralClient, Timeouts, once_more_if_resigned
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +183,11 @@ class InsuredService:
     def query(self, id_number: str, kind: str, limit: int = 36) -> Records:
         if kind not in QUERY_KINDS:
             raise ValueError(f"unknown query kind {kind!r}")
-        answer = self._ask("/insured/query", {"id_number": id_number, "kind": kind, "limit": limit})
+        answer = self._ask(
+            functools.partial(
+                self._client.query_insured, id_number, kind, limit, timeouts=self._timeouts
+            )
+        )
         try:
             parse = _PARSERS[kind]
             return Records(
@@ -213,7 +218,9 @@ class InsuredService:
         centre, with the code and link to print with it."""
         if kind not in DOCUMENT_KINDS:
             raise ValueError(f"unknown document kind {kind!r}")
-        answer = self._ask("/documents/issue", {"id_number": id_number, "kind": kind})
+        answer = self._ask(
+            functools.partial(self._client.issue_document, id_number, kind, timeouts=self._timeouts)
+        )
         try:
             certified = answer["certified"]
             if not isinstance(certified, dict):
@@ -229,19 +236,15 @@ class InsuredService:
             log.warning("certificate: the centre's answer is malformed (%s)", type(exc).__name__)
             raise InsuredUnavailable() from exc
 
-    def _ask(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    def _ask(self, call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         with self._lock:
             try:
-                return once_more_if_resigned(lambda: self._post(path, body))
+                return once_more_if_resigned(call)
             except TransportFailure as exc:
                 log.info("insured: the centre did not answer (%s)", type(exc.__cause__).__name__)
                 raise InsuredOffline() from exc
             except CentreRefused as exc:
                 raise _refusal(exc) from exc
-
-    def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        # The transport's signed plumbing, as its named endpoints use it.
-        return self._client._call("POST", path, body=_json(body), timeouts=self._timeouts)
 
 
 def _refusal(exc: CentreRefused) -> InsuredError:

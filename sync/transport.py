@@ -123,6 +123,20 @@ class CentralClient:
             "POST", "/evoucher/resolve", body=_json({"token": token}), timeouts=timeouts
         )
 
+    def query_insured(
+        self, id_number: str, kind: str, limit: int, *, timeouts: Timeouts | None = None
+    ) -> dict[str, Any]:
+        """A citizen's records at the centre (§13): coverage, payments, account, reimbursements."""
+        body = _json({"id_number": id_number, "kind": kind, "limit": limit})
+        return self._call("POST", "/insured/query", body=body, timeouts=timeouts)
+
+    def issue_document(
+        self, id_number: str, kind: str, *, timeouts: Timeouts | None = None
+    ) -> dict[str, Any]:
+        """Record a certificate at the centre under a verification code (§13)."""
+        body = _json({"id_number": id_number, "kind": kind})
+        return self._call("POST", "/documents/issue", body=body, timeouts=timeouts)
+
     def login_operator(
         self, code: str, password: str, *, timeouts: Timeouts | None = None
     ) -> dict[str, Any]:

@@ -20,6 +20,7 @@ os.environ.pop("YIBAO_HOME", None)
 from app.context import AppContext
 from app.services.station_service import DEMO_OPERATOR_CODE, StationInfo
 from devices.simulated_identity import SimulatedIdentityReader
+from tests.centre_process import Centre, running_centre
 from tests.pcscd_process import client_socket
 
 REPO = Path(__file__).resolve().parent.parent
@@ -79,3 +80,32 @@ def chinese(qapp: object) -> Iterator[None]:
     yield
     for translator in translators:
         qapp.removeTranslator(translator)
+
+
+@pytest.fixture
+def centre(tmp_path: Path) -> Iterator[Centre]:
+    """The reference centre as a real process on 127.0.0.1, with its own SQLite file."""
+    with running_centre(tmp_path / "centre") as running:
+        yield running
+
+
+@pytest.fixture
+def activated(centre: Centre, data_dir: Path) -> Iterator[AppContext]:
+    """A terminal of the centre's demo station: activated, and synced once (the roster and
+    catalog have come down)."""
+    from sync.activation import activate
+    from sync.engine import SyncEngine
+
+    seeded = centre.seed_demo()
+    ctx = AppContext.open(data_dir)
+    try:
+        assert (
+            activate(ctx, centre.url, seeded["enrolment_code"], "test-terminal")
+            == seeded["station"]
+        )
+        first = SyncEngine(ctx).run_once()
+        assert first.error is None, first.error_en
+        assert "roster" in first.reference
+        yield ctx
+    finally:
+        ctx.close()

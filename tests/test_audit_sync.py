@@ -21,13 +21,7 @@ from sync.engine import SyncEngine
 from sync.errors import CentreRefused
 from sync.state import SyncStateStore
 from sync.transport import CentralClient
-from tests.centre_process import Centre, running_centre
-
-
-@pytest.fixture
-def centre(tmp_path: Path) -> Iterator[Centre]:
-    with running_centre(tmp_path / "centre") as running:
-        yield running
+from tests.centre_process import Centre
 
 
 @pytest.fixture

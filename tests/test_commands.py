@@ -7,9 +7,8 @@ import base64
 import hashlib
 import json
 import random
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, update
@@ -29,11 +28,11 @@ from central.models import Filing as CentreFiling
 from central.models import FilingAttachment, StatusChange
 from central.models import Rating as CentreRating
 from devices.simulated_identity import SimulatedIdentityReader
-from sync.activation import activate, device_identity
+from sync.activation import device_identity
 from sync.engine import SyncEngine
 from sync.outbox import OutboxStore
 from sync.transport import CentralClient
-from tests.centre_process import Centre, running_centre
+from tests.centre_process import Centre
 
 
 def blob_count(ctx: AppContext) -> int:
@@ -254,25 +253,6 @@ def test_commands_wait_for_their_filing_and_answers_leave_the_filing_alone(
 
 
 # ---- end to end, against the centre process ---------------------------------------------------
-@pytest.fixture
-def centre(tmp_path: Path) -> Iterator[Centre]:
-    with running_centre(tmp_path / "centre") as running:
-        yield running
-
-
-@pytest.fixture
-def activated(centre: Centre, data_dir: Path) -> Iterator[AppContext]:
-    seeded = centre.seed_demo()
-    ctx = AppContext.open(data_dir)
-    try:
-        activate(ctx, centre.url, seeded["enrolment_code"], "test-terminal")
-        first = SyncEngine(ctx).run_once()
-        assert first.error is None, first.error_en
-        yield ctx
-    finally:
-        ctx.close()
-
-
 def sync(ctx: AppContext) -> object:
     report = SyncEngine(ctx).run_once()
     assert report.error is None, report.error_en

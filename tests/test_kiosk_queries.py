@@ -18,7 +18,7 @@ from app.identity import IdKind, PersonRead, mask_id_number
 from app.settings import CameraDriver, IdCardDriver, SscCardDriver
 from sync.activation import activate
 from sync.engine import SyncEngine
-from tests.centre_process import Centre, running_centre
+from tests.centre_process import Centre
 from ui.app import build_kiosk_window, save_screenshot
 from ui.kiosk.privacy import find_traces
 from ui.kiosk.window import KioskWindow
@@ -35,12 +35,6 @@ INSURED = PersonRead(  # seeded by `yibao central seed-demo` with records
 @pytest.fixture(autouse=True)
 def _chinese(chinese: None) -> None:
     """Citizens read Chinese."""
-
-
-@pytest.fixture
-def centre(tmp_path: Path) -> Iterator[Centre]:
-    with running_centre(tmp_path / "centre") as running:
-        yield running
 
 
 @pytest.fixture
@@ -98,7 +92,7 @@ def test_payments_and_coverage_then_offline(
     qtbot.mouseClick(page.back_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(kiosk.home.finish_button, Qt.MouseButton.LeftButton)
     roots = list(QApplication.topLevelWidgets())
-    assert find_traces([INSURED.name + "", INSURED.id_number], roots, kiosk.temp_dir) == []
+    assert find_traces([INSURED.name, INSURED.id_number], roots, kiosk.temp_dir) == []
 
 
 def test_an_enrolment_certificate_printed_and_verified_by_anyone(

@@ -18,16 +18,10 @@ from central.db import Database as CentralDatabase
 from sync.activation import activate
 from sync.engine import SyncEngine
 from sync.operator_login import LoginRefused, OperatorInactive
-from tests.centre_process import Centre, running_centre
+from tests.centre_process import Centre
 from ui.login.logins import Logins
 
 PASSWORD = "Counter@2026"
-
-
-@pytest.fixture
-def centre(tmp_path: Path) -> Iterator[Centre]:
-    with running_centre(tmp_path / "centre") as running:
-        yield running
 
 
 @pytest.fixture

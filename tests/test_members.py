@@ -22,16 +22,10 @@ from sync.activation import activate
 from sync.engine import SyncEngine
 from sync.reference import MEMBERS_VERSION
 from sync.state import SyncStateStore
-from tests.centre_process import Centre, running_centre
+from tests.centre_process import Centre
 
 STATION = "EMP-441802-001"
 ITEMS = ("GR-CBZM-002", "ZG-CBCX-001")  # items the employer channel may handle
-
-
-@pytest.fixture
-def centre(tmp_path: Path) -> Iterator[Centre]:
-    with running_centre(tmp_path / "centre") as running:
-        yield running
 
 
 @pytest.fixture

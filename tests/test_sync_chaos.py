@@ -55,7 +55,7 @@ from devices.simulated_identity import SimulatedIdentityReader
 from sync.activation import activate
 from sync.engine import SyncEngine
 from sync.transport import Timeouts
-from tests.centre_process import Centre, running_centre, yibao
+from tests.centre_process import Centre, yibao
 from tests.fault_proxy import Fault, FaultPlan, FaultProxy, fault_proxy
 
 REPO = Path(__file__).resolve().parent.parent
@@ -298,12 +298,6 @@ def _activated(ctx: AppContext, centre: Centre, url: str) -> str:
     first = SyncEngine(ctx).run_once()  # roster and station details
     assert first.error is None, first.error_en
     return seeded["station"]
-
-
-@pytest.fixture
-def centre(tmp_path: Path) -> Iterator[Centre]:
-    with running_centre(tmp_path / "centre") as running:
-        yield running
 
 
 @pytest.mark.slow

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from pytestqt.qtbot import QtBot
 
 from app.context import AppContext
@@ -16,32 +14,8 @@ from app.drills import DrillFiler
 from app.services.demo_data import demo_photo
 from app.services.filing_service import Attachment
 from devices.simulated_identity import SimulatedIdentityReader
-from sync.activation import activate
 from sync.engine import SyncEngine
-from tests.centre_process import Centre, running_centre, yibao
-
-
-@pytest.fixture
-def centre(tmp_path: Path) -> Iterator[Centre]:
-    with running_centre(tmp_path / "centre") as running:
-        yield running
-
-
-@pytest.fixture
-def activated(centre: Centre, data_dir: Path) -> Iterator[AppContext]:
-    seeded = centre.seed_demo()
-    ctx = AppContext.open(data_dir)
-    try:
-        assert (
-            activate(ctx, centre.url, seeded["enrolment_code"], "test-terminal")
-            == seeded["station"]
-        )
-        first = SyncEngine(ctx).run_once()
-        assert first.error is None, first.error_en
-        assert "roster" in first.reference
-        yield ctx
-    finally:
-        ctx.close()
+from tests.centre_process import Centre, yibao
 
 
 def drills(ctx: AppContext, seed: int) -> DrillFiler:

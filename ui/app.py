@@ -102,7 +102,7 @@ def build_kiosk_window(ctx: AppContext, *, demo: bool, language: str) -> KioskWi
     devices.discover(
         ctx.settings.devices, demo=station.is_demo, receipts=ctx.paths.root / "receipts"
     )
-    window = KioskWindow(ctx, devices, language)
+    window = KioskWindow(ctx, devices, language, station.name)
     window.resize(*KIOSK_SIZE)  # shown full screen; this size is for screenshots and tests
     return window
 

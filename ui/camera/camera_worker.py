@@ -373,26 +373,6 @@ class CameraSession(QObject):
         if self.running:
             self._rearm_requested.emit()
 
-    def stop(self, timeout_ms: int = 5000) -> bool:
-        """Release the camera and end the thread; True when it ended within `timeout_ms`.
-
-        The worker finishes the frame it is reading (at most one frame time, or the camera's
-        read timeout for a dying USB camera), closes the camera and quits its loop.
-        """
-        if not self._started or self._stopped:
-            self._stopped = True
-            return True
-        self._stopped = True
-        self._stop_requested.emit()
-        finished = bool(self._thread.wait(timeout_ms))
-        if not finished:
-            # Keep the QThread alive (destroying a running QThread aborts the process); it
-            # ends when the camera's read returns.
-            log.error("camera thread did not stop within %d ms", timeout_ms)
-            _STRAGGLERS.append(self._thread)
-            self._thread.setParent(None)
-        return finished
-
     def finished(self, timeout_ms: int = 0) -> bool:
         """Whether the camera thread has ended (waiting up to `timeout_ms` for it)."""
         return not self._started or bool(self._thread.wait(timeout_ms))
@@ -408,38 +388,33 @@ class CameraSession(QObject):
             self._stopped = True
             return
         self._stopped = True
-        self._stop_requested.emit()  # queued to the worker's thread, as for stop()
+        self._stop_requested.emit()  # queued to the worker's thread
         # The worker and its thread are kept here until the thread has ended: the dialog
         # (and with it this session) may be deleted at once, and a worker freed by Python
         # while its thread runs would leave that thread running forever.
         _CLOSING.append((self.worker.camera_name, self._thread, self.worker))
 
 
-_STRAGGLERS: list[QThread] = []
-# (camera, thread, worker) asked to stop, maybe still running
+# (camera, thread, worker) asked to stop and not seen ended yet. One that never ends (a
+# camera whose read never returns) stays here for good: destroying a running QThread aborts.
 _CLOSING: list[tuple[str, QThread, CameraWorker]] = []
 CLOSING_WAIT_MS = 5000
 
 
-def _wait_for_closing(camera_name: str) -> None:
-    """Forget the closed sessions that have ended; wait for one still closing this camera."""
+def _wait_for_closing(camera_name: str | None, timeout_ms: int = CLOSING_WAIT_MS) -> None:
+    """Wait for the sessions closing `camera_name` (every camera when None); forget those
+    that have ended."""
     for entry in list(_CLOSING):
         name, thread, _worker = entry
-        if name == camera_name and not thread.isFinished() and not thread.wait(CLOSING_WAIT_MS):
-            log.error("camera thread did not stop within %d ms", CLOSING_WAIT_MS)
-            _STRAGGLERS.append(thread)  # never destroyed while it runs
-        if thread.isFinished() or thread in _STRAGGLERS:
+        if (camera_name is None or name == camera_name) and not thread.wait(timeout_ms):
+            log.error("camera thread did not stop within %d ms", timeout_ms)
+        if thread.isFinished():
             _CLOSING.remove(entry)
 
 
 def wait_for_cameras(timeout_ms: int = CLOSING_WAIT_MS) -> None:
     """At shutdown: let every camera thread asked to stop end before Qt goes away."""
-    for entry in list(_CLOSING):
-        thread = entry[1]
-        if not thread.wait(timeout_ms):
-            log.error("camera thread did not stop within %d ms", timeout_ms)
-            _STRAGGLERS.append(thread)
-        _CLOSING.remove(entry)
+    _wait_for_closing(None, timeout_ms)
 
 
 # A process that ends right after a dialog closed must not destroy a camera thread that is

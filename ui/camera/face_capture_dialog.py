@@ -137,12 +137,16 @@ class FaceCaptureDialog(QDialog):
             auto_capture=auto_capture,
             qr_decoder=qr_decoder,
         )
-        worker.frameReady.connect(self._on_frame)
-        worker.verdictChanged.connect(self._on_verdict)
-        worker.faceReady.connect(self._on_face_ready)
-        worker.pageCaptured.connect(self._on_page_captured)
-        worker.failed.connect(self._on_failed)
-        worker.codeScanned.connect(self._on_code)
+        self._listening = [
+            (worker.frameReady, self._on_frame),
+            (worker.verdictChanged, self._on_verdict),
+            (worker.faceReady, self._on_face_ready),
+            (worker.pageCaptured, self._on_page_captured),
+            (worker.failed, self._on_failed),
+            (worker.codeScanned, self._on_code),
+        ]
+        for signal, slot in self._listening:
+            signal.connect(slot)
         self.session = CameraSession(worker, self)
         self.preview.setText(self.tr("Opening the camera..."))
         if mode == "face":
@@ -184,15 +188,7 @@ class FaceCaptureDialog(QDialog):
         """Every way of closing ends here (accept, reject, Esc, the window's close button).
         The camera is released on its own thread; the dialog closes at once, and hears
         nothing more from it (a frame still on its way must not reach a closed dialog)."""
-        worker = self.session.worker
-        for signal, slot in (
-            (worker.frameReady, self._on_frame),
-            (worker.verdictChanged, self._on_verdict),
-            (worker.faceReady, self._on_face_ready),
-            (worker.pageCaptured, self._on_page_captured),
-            (worker.failed, self._on_failed),
-            (worker.codeScanned, self._on_code),
-        ):
+        for signal, slot in self._listening:
             with contextlib.suppress(RuntimeError, TypeError):  # already disconnected
                 signal.disconnect(slot)
         self.session.stop_later()

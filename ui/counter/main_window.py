@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent
@@ -623,10 +624,9 @@ class CounterWindow(QMainWindow):
         )
 
     def _display_fields(
-        self, item: CatalogItem, values: dict[str, object] | object
+        self, item: CatalogItem, values: Mapping[str, object]
     ) -> list[tuple[str, str]]:
         """(label, value) for the review page; numbers that identify people are masked."""
-        assert isinstance(values, dict)
         english = self._language.startswith("en")
         out = []
         for spec in item.fields:
@@ -714,21 +714,28 @@ class CounterWindow(QMainWindow):
         )
 
     # ---- correction and supplement --------------------------------------------------------
+    def _with_detail(self, uid: str, then: Callable[[FilingDetail, CatalogItem], None]) -> None:
+        """Read one filing's frozen values on the database lane, then act on it with its item
+        (unless the current catalog no longer has that item)."""
+
+        def arrived(detail: object) -> None:
+            assert isinstance(detail, FilingDetail)
+            try:
+                item = self._catalog.item(detail.item_code)
+            except KeyError:
+                self._set_message(self.tr("This item is no longer in the catalog."), ok=False)
+                return
+            then(detail, item)
+
+        self.db_lane.submit(functools.partial(self._ctx.queue.detail, uid), arrived)
+
     @Slot(str)
     def start_correction(self, uid: str) -> None:
         """A refused filing filed again: the same item and values, referencing the first.
         The citizen's card is read again (identity first, never from the old filing)."""
-        self.db_lane.submit(
-            functools.partial(self._ctx.queue.detail, uid), self._on_correction_detail
-        )
+        self._with_detail(uid, self._correct)
 
-    def _on_correction_detail(self, detail: object) -> None:
-        assert isinstance(detail, FilingDetail)
-        try:
-            item = self._catalog.item(detail.item_code)
-        except KeyError:
-            self._set_message(self.tr("This item is no longer in the catalog."), ok=False)
-            return
+    def _correct(self, detail: FilingDetail, item: CatalogItem) -> None:
         keep = self.person
         self.next_citizen()
         self.correcting = detail
@@ -750,17 +757,9 @@ class CounterWindow(QMainWindow):
 
     @Slot(str)
     def start_supplement(self, uid: str) -> None:
-        self.db_lane.submit(
-            functools.partial(self._ctx.queue.detail, uid), self._on_supplement_detail
-        )
+        self._with_detail(uid, self._supplement)
 
-    def _on_supplement_detail(self, detail: object) -> None:
-        assert isinstance(detail, FilingDetail)
-        try:
-            item = self._catalog.item(detail.item_code)
-        except KeyError:
-            self._set_message(self.tr("This item is no longer in the catalog."), ok=False)
-            return
+    def _supplement(self, detail: FilingDetail, item: CatalogItem) -> None:
         if self.supplement_dialog is not None:
             self.supplement_dialog.deleteLater()
         dialog = SupplementDialog(
@@ -859,14 +858,15 @@ class CounterWindow(QMainWindow):
         self._audit("document.printed", notice.filing_uid, "notice")
 
     def _audit(self, action: str, uid: str | None, what: str) -> None:
+        """A print or a shown document, about a filing (or, before filing, about the item)."""
+        item = self.form.item.code if self.form.item else ""
+        subject = f"filing:{uid}" if uid else f"item:{item}"
         self.db_lane.submit(
             functools.partial(
                 self._ctx.audit.note,
                 action,
                 operator=self._operator.code,
-                subject=f"filing:{uid}"
-                if uid
-                else f"item:{self.form.item.code if self.form.item else ''}",
+                subject=subject,
                 detail=what,
             )
         )

@@ -23,11 +23,9 @@ from PySide6.QtWidgets import (
 
 from app.catalog.schema import CatalogItem
 from app.services.filing_service import FACE_PHOTO, SIGNATURE, Attachment
-from ui.counter.materials_checklist import MaterialsChecklist
+from ui.counter.materials_checklist import DONE_STYLE, MISSING_STYLE, MaterialsChecklist
 from ui.tasks import TaskLane
 
-MISSING_STYLE = "color: #b00020; font-weight: bold;"
-DONE_STYLE = "color: #1b5e20; font-weight: bold;"
 SIGNATURE_THUMB_H = 48
 
 

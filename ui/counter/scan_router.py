@@ -18,7 +18,7 @@ from app.context import AppContext
 from app.documents import lookup_code
 from app.errors import UserFacingError
 from app.identity import PersonRead
-from sync.activation import device_identity
+from sync.activation import centre_client
 from sync.evoucher import CARDS_EN, CARDS_ZH, EVoucherResolver, ScanKind, classify_scan
 from sync.transport import CentralClient
 from ui.tasks import TaskLane
@@ -76,11 +76,9 @@ class ScanRouter(QObject):
     def _resolve(self, code: str) -> PersonRead:
         """On the lane: the resolver (and its client) are made here, on first use."""
         if self._resolver is None:
-            target = device_identity(self._ctx)
-            if target is None:
+            self._client = centre_client(self._ctx)
+            if self._client is None:
                 raise NoCentre()
-            url, identity = target
-            self._client = CentralClient(url, identity)
             self._resolver = EVoucherResolver(self._client)
         return self._resolver.resolve(code)
 

@@ -10,16 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal, Slot
 
-_INPUT = frozenset(
-    {
-        QEvent.Type.KeyPress,
-        QEvent.Type.MouseButtonPress,
-        QEvent.Type.MouseMove,
-        QEvent.Type.Wheel,
-        QEvent.Type.TouchBegin,
-        QEvent.Type.TouchUpdate,
-    }
-)
+from ui.login.idle_watch import INPUT_EVENTS
 
 
 class IdleCountdown(QObject):
@@ -67,7 +58,7 @@ class IdleCountdown(QObject):
         self._second.stop()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if self.running and event.type() in _INPUT:
+        if self.running and event.type() in INPUT_EVENTS:
             if self._second.isActive():
                 self._second.stop()
                 self.resumed.emit()

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QLabel, QListWidget, QPushButton, QVBoxLayout, QWi
 from app.context import AppContext
 from app.errors import UserFacingError
 from app.validation.rules import format_fen
-from sync.activation import device_identity
+from sync.activation import centre_client
 from sync.insured import (
     AccountEntry,
     Coverage,
@@ -67,11 +67,9 @@ class KioskQueries(QObject):
 
     def _connected(self) -> InsuredService:
         if self._service is None:
-            target = device_identity(self._ctx)
-            if target is None:
+            self._client = centre_client(self._ctx)
+            if self._client is None:
                 raise InsuredOffline()  # a kiosk that was never activated has no centre
-            url, identity = target
-            self._client = CentralClient(url, identity)
             self._service = InsuredService(self._client)
         return self._service
 

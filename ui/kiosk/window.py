@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -46,7 +46,6 @@ from ui.kiosk import theme
 from ui.kiosk.idle_countdown import IdleCountdown
 from ui.kiosk.privacy import mark_personal, scrub
 from ui.kiosk.queries import KioskQueries, QueryPage
-from ui.printing.document_pdf import system_printer_names
 from ui.printing.print_worker import PrintWorker
 from ui.tasks import TaskLane
 
@@ -91,7 +90,7 @@ class _ExitGesture(QObject):
         if event.type() == QEvent.Type.MouseButtonPress and isinstance(event, QMouseEvent):
             key = (event.timestamp(), event.globalPosition().toPoint().toTuple())
             if key == self._last:
-                return False  # the same press, passed on from a child to its parent
+                return False  # the same press again, passed on from a child to its parent
             self._last = key
             at = self._window.mapFromGlobal(event.globalPosition().toPoint())
             if at.y() < EXIT_CORNER_PX and at.x() > self._window.width() - EXIT_CORNER_PX:
@@ -278,6 +277,7 @@ class KioskWindow(QMainWindow):
         ctx: AppContext,
         devices: DeviceHub,
         language: str,
+        station_name: str,
         *,
         idle_s: float = IDLE_S,
         countdown_s: int = COUNTDOWN_S,
@@ -289,6 +289,7 @@ class KioskWindow(QMainWindow):
         self.setWindowTitle(self.tr("Yibao Station — Self-service"))
         self._ctx = ctx
         self._language = language
+        self.station_name = station_name  # printed on certificates
         self.devices = devices
         devices.setParent(self)
         self.person: RecordedPerson | None = None
@@ -337,10 +338,12 @@ class KioskWindow(QMainWindow):
         devices.code_scanned.connect(self._on_code)
         self.scans.person_resolved.connect(self._on_person)
         self.scans.failed.connect(self.identify.status.setText)
+        # On the application: a tap anywhere in the corner counts, whatever widget is there
+        # now or later.
         self.exit_gesture = _ExitGesture(self)
-        self.installEventFilter(self.exit_gesture)
-        for child in self.findChildren(QWidget):
-            child.installEventFilter(self.exit_gesture)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.exit_gesture)
         self.exit_gesture.asked.connect(self.ask_technician)
         self._leaving = False
         self.lane.submit(self._announcements, self._on_announcements)
@@ -411,15 +414,12 @@ class KioskWindow(QMainWindow):
         assert isinstance(issued, IssuedDocument)
         if self.person is None:
             return  # the session ended meanwhile: nothing is printed for nobody
-        station = self._ctx.stations.require_station()
         cert = build_certificate(
-            issued.code, issued.verify_url, issued.issued_at, issued.certified, station.name
+            issued.code, issued.verify_url, issued.issued_at, issued.certified, self.station_name
         )
         self.query_page.status.setText(self.tr("Printing..."))
-        if system_printer_names():
-            self.printer.certificate_to_system_printer(cert)
-        else:  # no A4 printer here: the PDF is kept in the session's folder, wiped at the end
-            self.printer.certificate_pdf(cert, self.temp_dir / f"{issued.code}.pdf")
+        # Without an A4 printer the PDF is kept in the session's folder, wiped at the end.
+        self.printer.certificate(cert, self.temp_dir / f"{issued.code}.pdf")
 
     def _on_printed(self, where: str) -> None:
         self.last_printed = where
@@ -496,6 +496,9 @@ class KioskWindow(QMainWindow):
         super().closeEvent(event)
 
     def shutdown(self) -> None:
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.exit_gesture)
         self.countdown.stop()
         self.queries.shutdown()
         self.printer.shutdown()

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal, Slot
 
-_INPUT = frozenset(
+# What counts as someone at the screen (the kiosk's countdown uses the same).
+INPUT_EVENTS = frozenset(
     {
         QEvent.Type.KeyPress,
         QEvent.Type.MouseButtonPress,
@@ -53,7 +54,7 @@ class IdleWatch(QObject):
             self._timer.start()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in _INPUT and self._timer.isActive():
+        if event.type() in INPUT_EVENTS and self._timer.isActive():
             self._timer.start()
         return False
 

@@ -12,9 +12,8 @@ from contextlib import contextmanager
 
 from app.context import AppContext
 from app.services.login_service import CentreLogin, LoggedIn, LoginService
-from sync.activation import device_identity
+from sync.activation import centre_client
 from sync.operator_login import CentreLogin as CentreLoginClient
-from sync.transport import CentralClient
 
 
 class Logins:
@@ -24,12 +23,10 @@ class Logins:
 
     @contextmanager
     def _centre(self) -> Iterator[CentreLogin | None]:
-        target = device_identity(self._ctx)
-        if target is None:
+        client = centre_client(self._ctx)
+        if client is None:
             yield None
             return
-        url, identity = target
-        client = CentralClient(url, identity)
         try:
             yield CentreLoginClient(client)
         finally:

@@ -81,13 +81,17 @@ class PrintWorker(QObject):
         style = self.style
         return self._submit(lambda: document_pdf.print_notice(notice, printer_name, style))
 
-    def certificate_pdf(self, cert: Certificate, path: Path) -> int:
+    def certificate(self, cert: Certificate, fallback_pdf: Path) -> int:
+        """On the system (A4) printer when there is one, else as a PDF at `fallback_pdf`;
+        asking the print system which printers exist is done on the worker too."""
         style = self.style
-        return self._submit(lambda: document_pdf.certificate_pdf(cert, path, style))
 
-    def certificate_to_system_printer(self, cert: Certificate, name: str | None = None) -> int:
-        style = self.style
-        return self._submit(lambda: document_pdf.print_certificate(cert, name, style))
+        def job() -> Rendered:
+            if document_pdf.system_printer_names():
+                return document_pdf.print_certificate(cert, None, style)
+            return document_pdf.certificate_pdf(cert, fallback_pdf, style)
+
+        return self._submit(job)
 
     def receipt_to_device(self, receipt: Receipt, printer: ReceiptPrinter) -> int:
         """A thermal receipt printer (ESC/POS or simulated)."""
