@@ -92,7 +92,7 @@ def test_the_idle_countdown_resets_the_session(qtbot: QtBot, ctx: AppContext) ->
     hub = DeviceHub("zh_CN")
     hub.discover(ctx.settings.devices, demo=True, receipts=ctx.paths.root / "receipts")
     station = ctx.stations.require_station()
-    win = KioskWindow(ctx, hub, "zh_CN", station.name, idle_s=0.3, countdown_s=2)
+    win = KioskWindow(ctx, hub, "zh_CN", station, idle_s=0.3, countdown_s=2)
     qtbot.addWidget(win)
     win.show()
     try:

@@ -102,7 +102,11 @@ def build_kiosk_window(ctx: AppContext, *, demo: bool, language: str) -> KioskWi
     devices.discover(
         ctx.settings.devices, demo=station.is_demo, receipts=ctx.paths.root / "receipts"
     )
-    window = KioskWindow(ctx, devices, language, station.name)
+    ctx.stations.ensure_self_service_operator()  # the kiosk's filings name it
+    sync = None
+    if not station.is_demo and device_identity(ctx) is not None:
+        sync = SyncController(ctx, ctx.settings.sync_interval_seconds)
+    window = KioskWindow(ctx, devices, language, station, sync=sync)
     window.resize(*KIOSK_SIZE)  # shown full screen; this size is for screenshots and tests
     return window
 

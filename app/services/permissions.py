@@ -21,6 +21,12 @@ from app.errors import UserFacingError
 
 MEMBER_CHANNELS = frozenset({Channel.EMPLOYER, Channel.SCHOOL})
 
+# The operator code of filings citizens make themselves at a kiosk. It acts on the station's
+# self-service channel (三类终端), whatever channel the station's counters use, and may file
+# what the station has enabled and the city allows on that channel: there is no person at a
+# counter whose roles could grant more or less.
+SELF_SERVICE_OPERATOR = "KIOSK"
+
 
 class Denial(StrEnum):
     STATION_INACTIVE = "station_inactive"

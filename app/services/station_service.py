@@ -10,7 +10,12 @@ from sqlalchemy import insert, select, update
 from app.catalog.schema import Catalog, Channel, StationList
 from app.crypto.password_verifier import make_verifier
 from app.errors import UserFacingError
-from app.services.permissions import MEMBER_CHANNELS, Permissions, RoleGrant
+from app.services.permissions import (
+    MEMBER_CHANNELS,
+    SELF_SERVICE_OPERATOR,
+    Permissions,
+    RoleGrant,
+)
 from app.store.db import Database
 from app.store.models import Member, Operator, OperatorRole, Role, Station, utcnow
 
@@ -93,6 +98,14 @@ class StationService:
         of `app.services.members.member_token` (none until the centre's list arrives).
         """
         station = self.require_station()
+        if operator_code == SELF_SERVICE_OPERATOR:
+            enabled = frozenset(station.enabled_items)
+            return Permissions(
+                station_active=station.status == "active",
+                channel=Channel.SELF_SERVICE,
+                enabled_items=enabled,
+                roles=(RoleGrant("self_service", Channel.SELF_SERVICE, enabled),),
+            )
         with self._db.read() as s:
             op = s.execute(
                 select(Operator.id, Operator.status).where(Operator.code == operator_code)
@@ -120,10 +133,25 @@ class StationService:
             members=members,
         )
 
+    def ensure_self_service_operator(self) -> None:
+        """The kiosk's operator row, which its filings name (kept if the centre's list, which
+        does not carry it, marks it removed: the kiosk's permissions do not depend on it)."""
+        with self._db.write() as s:
+            found = s.execute(
+                select(Operator.id).where(Operator.code == SELF_SERVICE_OPERATOR)
+            ).first()
+            if found is None:
+                s.execute(
+                    insert(Operator),
+                    {"code": SELF_SERVICE_OPERATOR, "name": "自助终端", "status": "active"},
+                )
+
     def first_active_operator(self) -> str | None:
         with self._db.read() as s:
             return s.execute(
-                select(Operator.code).where(Operator.status == "active").order_by(Operator.code)
+                select(Operator.code)
+                .where(Operator.status == "active", Operator.code != SELF_SERVICE_OPERATOR)
+                .order_by(Operator.code)
             ).scalar()
 
     def ensure_demo_station(self, catalog: Catalog) -> StationInfo:

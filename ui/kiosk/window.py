@@ -29,22 +29,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.catalog.schema import CatalogItem
 from app.context import AppContext
 from app.documents.certificate import build_certificate
 from app.errors import UserFacingError
 from app.identity import PersonRead
+from app.kiosk_form import kiosk_items
+from app.services.filing_service import accepts_identity
+from app.services.permissions import SELF_SERVICE_OPERATOR
 from app.services.person_service import RecordedPerson
+from app.services.station_service import StationInfo
 from app.services.technician_auth import TechnicianAuth
 from sync.insured import IssuedDocument, Records
 from sync.state import SyncStateStore
 from ui.counter.scan_router import ScanRouter
 from ui.devices.hub import DeviceHub
 from ui.kiosk import theme
+from ui.kiosk.application import ApplicationFlow
 from ui.kiosk.idle_countdown import IdleCountdown
 from ui.kiosk.pages import AttractPage, HomePage, IdentifyPage
 from ui.kiosk.privacy import scrub
 from ui.kiosk.queries import KioskQueries, QueryPage
 from ui.printing.print_worker import PrintWorker
+from ui.sync_controller import SyncController
 from ui.tasks import TaskLane
 
 log = logging.getLogger(__name__)
@@ -89,8 +96,9 @@ class KioskWindow(QMainWindow):
         ctx: AppContext,
         devices: DeviceHub,
         language: str,
-        station_name: str,
+        station: StationInfo,
         *,
+        sync: SyncController | None = None,
         idle_s: float = IDLE_S,
         countdown_s: int = COUNTDOWN_S,
         temp_root: Path | None = None,
@@ -101,7 +109,8 @@ class KioskWindow(QMainWindow):
         self.setWindowTitle(self.tr("Yibao Station — Self-service"))
         self._ctx = ctx
         self._language = language
-        self.station_name = station_name  # printed on certificates
+        self.station_name = station.name  # printed on certificates and receipts
+        self.sync = sync
         self.devices = devices
         devices.setParent(self)
         self.person: RecordedPerson | None = None
@@ -113,6 +122,16 @@ class KioskWindow(QMainWindow):
         self.query_page = QueryPage(self)
         self.queries = KioskQueries(ctx, language, self)
         self.printer = PrintWorker(language, parent=self)
+        self.application = ApplicationFlow(
+            ctx,
+            devices,
+            self.printer,
+            self.lane,
+            language,
+            self.temp_dir,
+            (station.name, station.code),
+            parent=self,
+        )
         self.last_printed: str | None = None
         self.banner = QLabel(self)
         self.banner.setObjectName("countdownBanner")
@@ -120,7 +139,7 @@ class KioskWindow(QMainWindow):
         self.banner.setWordWrap(True)
         self.banner.hide()
         self.pages = QStackedWidget(self)
-        for page in (self.attract, self.identify, self.home, self.query_page):
+        for page in (self.attract, self.identify, self.home, self.query_page, self.application):
             self.pages.addWidget(page)
         central = QWidget(self)
         layout = QVBoxLayout(central)
@@ -139,6 +158,9 @@ class KioskWindow(QMainWindow):
         self.home.finished.connect(self.end_session)
         self.home.query_requested.connect(self.ask)
         self.home.print_requested.connect(self.print_document)
+        self.home.apply_requested.connect(self.apply)
+        self.application.closed.connect(self._back_home)
+        self.application.filed.connect(self._on_filed)
         self.queries.issued.connect(self._on_issued)
         self.printer.printed.connect(self._on_printed)
         self.printer.failed.connect(self.query_page.show_failure)
@@ -160,6 +182,9 @@ class KioskWindow(QMainWindow):
         self._leaving = False
         self.lane.submit(self._announcements, self._on_announcements)
         self.show_attract()
+        if sync is not None:
+            sync.setParent(self)
+            sync.start()
 
     # ---- pages ------------------------------------------------------------------------------
     def show_attract(self) -> None:
@@ -222,6 +247,37 @@ class KioskWindow(QMainWindow):
         self.pages.setCurrentWidget(self.query_page)
         self.queries.issue(kind, self.person.read.id_number)
 
+    @Slot()
+    def apply(self) -> None:
+        """The applications this citizen may make here (worked out on the worker lane)."""
+        person = self.person
+        if person is None:
+            return
+        self.lane.submit(
+            functools.partial(self._kiosk_items, person), self._on_items, self._on_failed
+        )
+
+    def _kiosk_items(self, person: RecordedPerson) -> list[CatalogItem]:
+        """Self-service applications the station offers that accept this identity document."""
+        permissions = self._ctx.stations.permissions(SELF_SERVICE_OPERATOR)
+        items = permissions.allowed_items(kiosk_items(self._ctx.catalog.current()))
+        return [i for i in items if accepts_identity(i, person.read.id_kind)]
+
+    def _on_items(self, items: object) -> None:
+        assert isinstance(items, list)
+        if self.person is None:
+            return  # the session ended meanwhile
+        self.application.start(self.person, items)
+        self.pages.setCurrentWidget(self.application)
+
+    def _back_home(self) -> None:
+        if self.person is not None:
+            self.pages.setCurrentWidget(self.home)
+
+    def _on_filed(self, _uid: str) -> None:
+        if self.sync is not None:
+            self.sync.filing_queued()
+
     def _on_issued(self, issued: object) -> None:
         assert isinstance(issued, IssuedDocument)
         if self.person is None:
@@ -267,6 +323,7 @@ class KioskWindow(QMainWindow):
     def forget(self) -> None:
         """In-memory holders of the session (`privacy.Forgettable`)."""
         self.person = None
+        self.application.forget()
 
     # ---- reference data -----------------------------------------------------------------------
     def _announcements(self) -> list[tuple[str, str]]:
@@ -312,6 +369,9 @@ class KioskWindow(QMainWindow):
         if app is not None:
             app.removeEventFilter(self.exit_gesture)
         self.countdown.stop()
+        self.application.forget()
+        if self.sync is not None:
+            self.sync.shutdown()
         self.queries.shutdown()
         self.printer.shutdown()
         self.scans.shutdown()

@@ -93,6 +93,18 @@ class PrintWorker(QObject):
 
         return self._submit(job)
 
+    def receipt_anywhere(self, receipt: Receipt, fallback_pdf: Path) -> int:
+        """The kiosk's receipt without a thermal printer: on the A4 printer when there is
+        one, else as a PDF at `fallback_pdf` (the number is also shown on screen)."""
+        style = self.style
+
+        def job() -> Rendered:
+            if document_pdf.system_printer_names():
+                return document_pdf.print_receipt(receipt, None, style)
+            return document_pdf.receipt_pdf(receipt, fallback_pdf, style)
+
+        return self._submit(job)
+
     def receipt_to_device(self, receipt: Receipt, printer: ReceiptPrinter) -> int:
         """A thermal receipt printer (ESC/POS or simulated)."""
         return self._submit(lambda: printer.print_receipt(receipt))
