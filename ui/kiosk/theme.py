@@ -215,9 +215,12 @@ def stylesheet(
         return f'QWidget[role="card"] QLabel[role="{label_role}"], QWidget#card QLabel#{label_role}'
 
     rules = [
-        (
+        (  # selection colours also reach the palette's Highlight roles, which the pictures
+            # (ui/kiosk/pictures.py) take their accent from
             "QWidget",
-            f"color: {t.text}; background-color: {t.window_bg}; font-size: {p.body_pt}pt;",
+            f"color: {t.text}; background-color: {t.window_bg}; font-size: {p.body_pt}pt; "
+            f"selection-color: {t.primary_button_text}; "
+            f"selection-background-color: {t.primary_button_bg};",
         ),
         (
             "QLabel",
