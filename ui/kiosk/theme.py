@@ -279,6 +279,11 @@ def stylesheet(
             f"color: {t.secondary_button_text}; background-color: {t.secondary_button_bg}; "
             f"border: 3px solid {t.secondary_button_border};",
         ),
+        (  # a toggle that is on (大字, 高对比) takes the primary look
+            "QPushButton:checked",
+            f"color: {t.primary_button_text}; background-color: {t.primary_button_bg}; "
+            f"border: 3px solid {t.secondary_button_border};",
+        ),
         (
             "QPushButton:disabled",
             f"color: {t.disabled_button_text}; background-color: {t.disabled_button_bg}; "
