@@ -13,7 +13,8 @@ A screen passes when, with the top widget (a window, a dialog, a pane) at the si
 - every visible progress bar is wide enough for its text;
 - every tab of every visible tab bar lies inside its bar (no scroll arrows hiding tabs);
 - no row of a visible list, tree or table shows its text cut short ("…"), scrolled or not
-  (`elided_items`); `allow_elided` names views where that is a known finding.
+  (`elided_items`); `allow_elided` names views where that is a known finding. In a view that
+  wraps its text (`wordWrap`), a row must be as tall as its text wrapped at the row's width.
 
 `problems` lists what is wrong in words (empty when the screen passes); `assert_fits` fails
 with all of them. `minimum_culprits` says which widgets force a window's minimum size above a
@@ -25,14 +26,22 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPoint, QRect, QSize
+from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QAbstractScrollArea,
+    QAbstractSlider,
+    QAbstractSpinBox,
     QApplication,
+    QComboBox,
     QLabel,
+    QLineEdit,
+    QPlainTextEdit,
     QProgressBar,
+    QStyleOptionViewItem,
     QTabBar,
+    QTextEdit,
     QWidget,
 )
 
@@ -169,6 +178,23 @@ def _has_children(model: QAbstractItemModel, index: QModelIndex) -> bool:
         return False
 
 
+def _wraps(view: QAbstractItemView) -> bool:
+    wrap = getattr(view, "wordWrap", None)  # lists, trees and tables have it
+    return bool(wrap()) if callable(wrap) else False
+
+
+def _wrapped_short(view: QAbstractItemView, index: QModelIndex, rect: QRect) -> str | None:
+    """For a view that wraps its rows' text: the row's text laid out at the row's width must
+    fit in the row's height (and no single word may be wider than the row)."""
+    option = QStyleOptionViewItem()
+    view.initViewItemOption(option)
+    option.rect = QRect(0, 0, rect.width(), rect.height())
+    needed = view.itemDelegateForIndex(index).sizeHint(option, index)
+    if needed.height() > rect.height() or needed.width() > rect.width():
+        return f"wraps to {needed.width()}x{needed.height()} px, has {rect.width()}x{rect.height()}"
+    return None
+
+
 def elided_items(
     top: QWidget, *, skip: frozenset[str] = frozenset(), limit: int = 500
 ) -> list[str]:
@@ -191,15 +217,98 @@ def elided_items(
                     rect = view.visualRect(index)
                     if rect.isEmpty():
                         continue  # hidden, or under a collapsed branch
+                    text = str(model.data(index) or "")[:24]
+                    if _wraps(view):
+                        short = _wrapped_short(view, index, rect)
+                        if short:
+                            found.append(
+                                f"{describe(view)} row {row} col {column} {text!r} {short}"
+                            )
+                        continue
                     needed = view.sizeHintForIndex(index).width()
                     if needed > rect.width():
-                        text = str(model.data(index) or "")[:24]
                         found.append(
                             f"{describe(view)} row {row} col {column} {text!r} shows "
                             f"{rect.width()} of {needed} px"
                         )
                     if column == 0 and _has_children(model, index):
                         pending.append(index)
+    return found
+
+
+# What a finger or a screen reader works with: each needs a name and a finger's height.
+CONTROLS: tuple[type[QWidget], ...] = (
+    QAbstractButton,
+    QAbstractItemView,
+    QLineEdit,
+    QAbstractSlider,
+    QAbstractSpinBox,
+    QComboBox,
+    QTextEdit,
+    QPlainTextEdit,
+)
+
+
+def _part_of_another(child: QWidget, top: QWidget) -> bool:
+    parent = child.parentWidget()
+    while parent is not None and parent is not top:
+        if isinstance(parent, (*CONTROLS, QAbstractScrollArea)):
+            return True
+        parent = parent.parentWidget()
+    return False
+
+
+def _controls(top: QWidget, *, visible_only: bool = True) -> list[QWidget]:
+    """The controls on `top` (visible ones only, unless told), leaving out the parts of
+    other controls (a scroll area's bars, a spin box's line edit, a combo box's list)."""
+    return [
+        c
+        for c in top.findChildren(QWidget)
+        if isinstance(c, CONTROLS)
+        and (c.isVisibleTo(top) or not visible_only)
+        and not _part_of_another(c, top)
+    ]
+
+
+def short_controls(top: QWidget, min_px: int) -> list[str]:
+    """Visible controls on `top` less than `min_px` tall (lists and other scrolling views
+    are their rows' business, not checked here)."""
+    return [
+        f"{describe(c)} is {c.height()} px tall, needs {min_px}"
+        for c in _controls(top)
+        if not isinstance(c, QAbstractScrollArea) and c.height() < min_px
+    ]
+
+
+def spoken_name(widget: QWidget) -> str:
+    """What a screen reader announces for `widget` (Qt's accessibility interface: the
+    accessible name, else a button's text, else its buddy label's, ...)."""
+    iface = QAccessible.queryAccessibleInterface(widget)
+    return iface.text(QAccessible.Text.Name).strip() if iface is not None else ""
+
+
+def unnamed(top: QWidget, *, strict: bool = True, visible_only: bool = True) -> list[str]:
+    """What under `top` has no name for a screen reader. Controls: with `strict`, each needs
+    its own accessibleName (our widgets set one); without, what a screen reader would
+    announce counts (Qt's own dialogs, whose buttons are named by their text). A label
+    showing a picture and no text, and a drawn picture (property `role` "picture"), need an
+    accessibleName. A label with text is read by its text."""
+    found = []
+    for control in _controls(top, visible_only=visible_only):
+        name = control.accessibleName().strip() if strict else spoken_name(control)
+        if not name:
+            found.append(f"{describe(control)} has no accessible name")
+    for child in top.findChildren(QWidget):
+        if visible_only and not child.isVisibleTo(top):
+            continue
+        if child.accessibleName().strip():
+            continue
+        if isinstance(child, QLabel) and not child.text().strip():
+            pixmap = child.pixmap()
+            if pixmap is not None and not pixmap.isNull():
+                found.append(f"{describe(child)} shows a picture with no accessible name")
+        elif child.property("role") == "picture":
+            found.append(f"{describe(child)} is a picture with no accessible name")
     return found
 
 

@@ -7,8 +7,17 @@ from __future__ import annotations
 import functools
 import logging
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QListView,
+    QListWidget,
+    QPushButton,
+    QScroller,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.context import AppContext
 from app.errors import UserFacingError
@@ -25,12 +34,14 @@ from sync.insured import (
     Reimbursement,
 )
 from sync.transport import CentralClient
+from ui.kiosk.page import KioskPage
 from ui.kiosk.privacy import mark_personal
 from ui.tasks import TaskLane
 
 log = logging.getLogger(__name__)
 
 KINDS = ("coverage", "payments", "account", "reimbursements")
+STATUS_MARGIN_PX = 16  # around a warning, inside its coloured box
 
 
 class KioskQueries(QObject):
@@ -91,31 +102,33 @@ def _yuan(fen: int) -> str:
 
 
 def record_lines(records: Records) -> list[str]:
-    """One plain line per record (Chinese, as the centre's labels are)."""
+    """One entry per record (Chinese, as the centre's labels are): what it is on the first
+    line, the amounts below, so a long record breaks between its parts rather than inside a
+    word (the list wraps what is still too long for a portrait screen)."""
     lines = []
     for r in records.records:
         if isinstance(r, Coverage):
             until = f"至 {r.until:%Y-%m-%d}" if r.until else "至今"
             lines.append(
-                f"{r.insurance_type_label} · {r.status_label} · {r.since:%Y-%m-%d} {until} · "
-                f"{r.region_name}"
+                f"{r.insurance_type_label} · {r.status_label}\n"
+                f"{r.since:%Y-%m-%d} {until} · {r.region_name}"
             )
         elif isinstance(r, Payment):
             lines.append(f"{r.period} · {_yuan(r.amount_fen)} · {r.payer}")
         elif isinstance(r, AccountEntry):
             lines.append(
-                f"{r.date:%Y-%m-%d} · {r.description} · {_yuan(r.amount_fen)} · "
-                f"余额 {_yuan(r.balance_fen)}"
+                f"{r.date:%Y-%m-%d} · {r.description}\n"
+                f"{_yuan(r.amount_fen)} · 余额 {_yuan(r.balance_fen)}"
             )
         elif isinstance(r, Reimbursement):
             lines.append(
-                f"{r.date:%Y-%m-%d} · {r.hospital} · 总费用 {_yuan(r.total_fen)} · "
+                f"{r.date:%Y-%m-%d} · {r.hospital}\n总费用 {_yuan(r.total_fen)}\n"
                 f"医保支付 {_yuan(r.fund_fen)} · 个人支付 {_yuan(r.self_fen)}"
             )
     return lines
 
 
-class QueryPage(QWidget):
+class QueryPage(KioskPage):
     back = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -124,12 +137,27 @@ class QueryPage(QWidget):
         self.title = QLabel(self)
         self.title.setObjectName("queryTitle")
         self.title.setProperty("role", "heading")
+        self.title.setWordWrap(True)
         self.status = mark_personal(QLabel(self))
         self.status.setObjectName("queryStatus")
         self.status.setWordWrap(True)
         self.results = QListWidget(self)
         self.results.setObjectName("queryResults")
         self.results.setAccessibleName(self.tr("Your records"))
+        # Long lines wrap at the list's width, never cut short or scrolled sideways: a
+        # portrait screen is 1080 px wide and a reimbursement line is longer than that.
+        self.results.setWordWrap(True)
+        self.results.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.results.setResizeMode(QListView.ResizeMode.Adjust)
+        self.results.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.results.setSpacing(8)
+        # Lines to read, not to pick; a finger drags the list.
+        self.results.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.results.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        QScroller.grabGesture(
+            self.results.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture
+        )
         self.back_button = QPushButton(self.tr("Back"), self)
         self.back_button.setObjectName("queryBackButton")
         self.back_button.setProperty("role", "secondary")
@@ -138,24 +166,39 @@ class QueryPage(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.status)
         layout.addWidget(self.results, 1)
+        layout.addStretch(0)  # keeps "back" at the bottom while the list is hidden
         layout.addWidget(self.back_button)
         self.back_button.clicked.connect(self.back)
+        self.built()
 
     def asking(self, title: str) -> None:
         self.title.setText(title)
         self.results.clear()
-        self.status.setText(self.tr("Asking the medical-insurance platform..."))
+        self.results.hide()
+        self._status(self.tr("Asking the medical-insurance platform..."))
 
     def show_records(self, records: Records) -> None:
         self.results.clear()
         lines = record_lines(records)
         self.results.addItems(lines)
-        self.status.setText(
+        self.results.setVisible(bool(lines))
+        self._status(
             self.tr("%1 records found.").replace("%1", str(records.total))
             if lines
             else self.tr("No records.")
         )
 
     def show_failure(self, text: str) -> None:
+        """Offline, or the centre could not answer: the message (and where else to go) in
+        the warning colours, alone on the page."""
         self.results.clear()
+        self.results.hide()
+        self._status(text, warning=True)
+
+    def _status(self, text: str, *, warning: bool = False) -> None:
+        if bool(self.status.property("role") == "warning") != warning:
+            self.status.setProperty("role", "warning" if warning else None)
+            self.status.setMargin(STATUS_MARGIN_PX if warning else 0)
+            self.status.style().unpolish(self.status)
+            self.status.style().polish(self.status)
         self.status.setText(text)

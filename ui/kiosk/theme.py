@@ -215,9 +215,12 @@ def stylesheet(
         return f'QWidget[role="card"] QLabel[role="{label_role}"], QWidget#card QLabel#{label_role}'
 
     rules = [
-        (
+        (  # selection colours also reach the palette's Highlight roles, which the pictures
+            # (ui/kiosk/pictures.py) take their accent from
             "QWidget",
-            f"color: {t.text}; background-color: {t.window_bg}; font-size: {p.body_pt}pt;",
+            f"color: {t.text}; background-color: {t.window_bg}; font-size: {p.body_pt}pt; "
+            f"selection-color: {t.primary_button_text}; "
+            f"selection-background-color: {t.primary_button_bg};",
         ),
         (
             "QLabel",
@@ -263,6 +266,10 @@ def stylesheet(
             'QWidget[role="countdown"] QLabel, QWidget#countdown QLabel',
             f"color: {t.countdown_text}; background-color: {t.countdown_bg}; font-weight: bold;",
         ),
+        (  # the idle warning is the one thing a person must not miss
+            role("QWidget", "countdown"),
+            f"font-size: {p.heading_pt}pt; padding: {pad}px;",
+        ),
         (
             "QPushButton",
             f"color: {t.primary_button_text}; background-color: {t.primary_button_bg}; "
@@ -276,12 +283,24 @@ def stylesheet(
             f"color: {t.secondary_button_text}; background-color: {t.secondary_button_bg}; "
             f"border: 3px solid {t.secondary_button_border};",
         ),
+        (  # a toggle that is on (大字, 高对比) takes the primary look
+            "QPushButton:checked",
+            f"color: {t.primary_button_text}; background-color: {t.primary_button_bg}; "
+            f"border: 3px solid {t.secondary_button_border};",
+        ),
         (
             "QPushButton:disabled",
             f"color: {t.disabled_button_text}; background-color: {t.disabled_button_bg}; "
             f"border: 3px solid {t.disabled_button_bg};",
         ),
         ("QPushButton:focus", f"border: 4px solid {t.focus_ring};"),
+        # records in a list (the queries' answers): a line between one and the next
+        (
+            "QListView::item",
+            f"border-bottom: 2px solid {t.card_border}; padding: {pad}px 0px;",
+        ),
+        # the only typing on a kiosk is the technician's password: a field as tall as a button
+        ("QLineEdit", f"min-height: {control_height_px}px; padding: 0px {pad}px;"),
     ]
     return "\n".join(f"{selector} {{ {body} }}" for selector, body in rules) + "\n"
 
