@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QLocale, QTimer
 from pytestqt.qtbot import QtBot
 
 from app.context import AppContext
@@ -179,6 +179,24 @@ def test_says_the_prompt_in_mandarin_through_speech_dispatcher(
     speaker.say("请靠近一点")
     qtbot.wait(500)
     assert spoken == []
+
+
+def test_a_chinese_default_locale_still_gets_the_mandarin_voice(
+    qtbot: QtBot, speakers: list[Speaker], speechd: SpeechDaemon
+) -> None:
+    """A kiosk in China runs with zh_CN as Qt's default locale; speechd starts in it and finds
+    no voice there (espeak-ng's Mandarin is under "C"), which must not silence the kiosk."""
+    before = QLocale()
+    QLocale.setDefault(QLocale("zh_CN"))
+    try:
+        speaker = make(speakers)
+        status = settled(qtbot, speaker)
+    finally:
+        QLocale.setDefault(before)
+    assert status.available, status.en
+    assert "Mandarin" in status.voice
+    with qtbot.waitSignal(speaker.spoken, timeout=TIMEOUT_MS):
+        speaker.say("请把脸对准框内")
 
 
 def test_english_kiosk_gets_an_english_voice(

@@ -259,7 +259,14 @@ class _SpeechEngine(QObject):
             if problem is not None:
                 return problem
         tts = tts_class(name, self)
-        if tts.state() == tts_class.State.Error:
+        # speechd starts in the application's default locale and reports a Configuration
+        # error when it has no voice for it: a zh_CN kiosk with espeak-ng, whose Mandarin is
+        # under Qt's C locale. It is connected all the same; pick_voice sets a voice below.
+        # Only an engine that did not start (Initialization, or no locales at all) is silent.
+        started = tts.errorReason() != tts_class.ErrorReason.Initialization and bool(
+            tts.availableLocales()
+        )
+        if tts.state() == tts_class.State.Error and not started:
             reason = tts.errorString() or str(tts.errorReason())
             tts.deleteLater()
             return silent(
