@@ -35,6 +35,16 @@ def _private_pcscd_socket() -> None:
     client_socket()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_speechd_address(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The kiosk's Speaker (and the technician panel) talk to speech-dispatcher. Point them at
+    a socket of this test session where nothing listens (speech is then unavailable at once,
+    and libspeechd starts no daemon for an address given this way), so no test starts or talks
+    to the host's daemon; the speech tests run their own there (tests/speechd_process.py)."""
+    folder = tmp_path_factory.mktemp("speechd")
+    os.environ["SPEECHD_ADDRESS"] = f"unix_socket:{folder / 'speechd.sock'}"
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"

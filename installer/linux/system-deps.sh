@@ -16,6 +16,12 @@ packages=(
   pcscd libpcsclite-dev swig vsmartcard-vpcd
   # QR codes of the medical-insurance e-voucher (pyzbar loads libzbar)
   libzbar0
+  # The kiosk's spoken prompts: QtTextToSpeech links Qt Multimedia, which needs libpulse and
+  # warns without PipeWire's library; Qt's "speechd" engine talks to speech-dispatcher, whose
+  # espeak-ng module has a Mandarin voice (cmn). The tests run their own daemon with silent
+  # audio (libao's null driver, in speech-dispatcher-audio-plugins).
+  libpulse0 libpipewire-0.3-0 libspeechd2 speech-dispatcher speech-dispatcher-audio-plugins
+  espeak-ng speech-dispatcher-espeak-ng
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

@@ -13,8 +13,6 @@ dialog stops it (thread quit and wait) whenever it closes, however it closes.
 
 from __future__ import annotations
 
-import contextlib
-
 from PySide6.QtCore import QLocale, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap, QShowEvent
 from PySide6.QtWidgets import (
@@ -30,6 +28,7 @@ from devices.camera import Camera
 from devices.face_quality import FaceVerdict
 from devices.materials import PLACE_SHEET_EN, PLACE_SHEET_ZH
 from ui.camera.camera_worker import GATE_FRAMES, CameraSession, CameraWorker, Mode, PageCapture
+from ui.camera.preview import WorkerLink, preview_pixmap
 
 PREVIEW_SIZE = QSize(640, 480)
 GUIDANCE_STYLE = "font-size: 28pt; font-weight: bold; color: #0d47a1;"
@@ -137,16 +136,16 @@ class FaceCaptureDialog(QDialog):
             auto_capture=auto_capture,
             qr_decoder=qr_decoder,
         )
-        self._listening = [
-            (worker.frameReady, self._on_frame),
-            (worker.verdictChanged, self._on_verdict),
-            (worker.faceReady, self._on_face_ready),
-            (worker.pageCaptured, self._on_page_captured),
-            (worker.failed, self._on_failed),
-            (worker.codeScanned, self._on_code),
-        ]
-        for signal, slot in self._listening:
-            signal.connect(slot)
+        self._link = WorkerLink(
+            [
+                (worker.frameReady, self._on_frame),
+                (worker.verdictChanged, self._on_verdict),
+                (worker.faceReady, self._on_face_ready),
+                (worker.pageCaptured, self._on_page_captured),
+                (worker.failed, self._on_failed),
+                (worker.codeScanned, self._on_code),
+            ]
+        )
         self.session = CameraSession(worker, self)
         self.preview.setText(self.tr("Opening the camera..."))
         if mode == "face":
@@ -188,9 +187,7 @@ class FaceCaptureDialog(QDialog):
         """Every way of closing ends here (accept, reject, Esc, the window's close button).
         The camera is released on its own thread; the dialog closes at once, and hears
         nothing more from it (a frame still on its way must not reach a closed dialog)."""
-        for signal, slot in self._listening:
-            with contextlib.suppress(RuntimeError, TypeError):  # already disconnected
-                signal.disconnect(slot)
+        self._link.cut()
         self.session.stop_later()
         super().done(result)
 
@@ -199,17 +196,10 @@ class FaceCaptureDialog(QDialog):
     def _on_frame(self, image: QImage) -> None:
         if not self.session.running:
             return  # a frame still queued when the camera was stopped
-        self.session.worker.preview_shown()
         if self._page is not None or self._failed:
+            self.session.worker.preview_shown()
             return  # showing the captured sheet, or the error: keep it on screen
-        pixmap = QPixmap.fromImage(image)
-        if pixmap.size() != PREVIEW_SIZE:
-            pixmap = pixmap.scaled(
-                PREVIEW_SIZE,
-                Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.FastTransformation,
-            )
-        self.preview.setPixmap(pixmap)
+        self.preview.setPixmap(preview_pixmap(self.session.worker, image, PREVIEW_SIZE))
         if self._mode == "materials" and not self.capture_button.isEnabled():
             self.capture_button.setEnabled(True)
 

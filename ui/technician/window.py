@@ -4,7 +4,9 @@ Behind the technician password. Every device call (discovery, probing, test read
 password check (scrypt, the keyring) run on a worker lane; the screen only shows results.
 What a test read returns is masked, as on the counter. Keyboard-wedge scanners cannot be
 discovered, so the screen has a box that shows (masked) what the application-wide scanner
-filter caught, which is how a technician checks one.
+filter caught, which is how a technician checks one. The speech section says whether the kiosk
+can speak its prompts (and with which engine and voice) or runs silently, and why; the Speaker
+finds that out on its own thread.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ from devices.registry import (
 )
 from devices.self_test import TestResult, mask_code, run_test, sample_facts
 from sync.state import SyncStateStore
+from ui.kiosk.speech import Speaker, SpeechStatus
 from ui.printing.document_pdf import notice_pdf, print_notice
 from ui.tasks import TaskLane
 from ui.wedge_scanner import WedgeScanner
@@ -63,7 +66,7 @@ OK_STYLE = "color: #1b5e20; font-weight: bold;"
 
 
 class TechnicianWindow(QMainWindow):
-    def __init__(self, ctx: AppContext, language: str) -> None:
+    def __init__(self, ctx: AppContext, language: str, speaker: Speaker | None = None) -> None:
         super().__init__()
         self.setObjectName("technicianWindow")
         self.setWindowTitle(self.tr("Yibao Station — Technician"))
@@ -74,6 +77,8 @@ class TechnicianWindow(QMainWindow):
         self.reports: list[DeviceReport] = []
         self.counter_health: dict[str, dict[str, object]] = {}
         self.unlocked = False
+        self._own_speaker = speaker is None
+        self.speaker = speaker if speaker is not None else Speaker(language, self)
 
         self.pages = QStackedWidget(self)
         self.setCentralWidget(self.pages)
@@ -174,7 +179,10 @@ class TechnicianWindow(QMainWindow):
         left.addWidget(self.result, 2)
         left.addWidget(self.scan_box)
         layout.addLayout(left, 3)
-        layout.addWidget(self._build_settings(page), 2)
+        right = QVBoxLayout()
+        right.addWidget(self._build_settings(page), 1)
+        right.addWidget(self._build_speech(page))
+        layout.addLayout(right, 2)
         self.rescan_button.clicked.connect(self.rescan)
         self.test_button.clicked.connect(self.test_selected)
         return page
@@ -220,6 +228,37 @@ class TechnicianWindow(QMainWindow):
         form.addRow(self.save_message)
         self.save_button.clicked.connect(self.save)
         return box
+
+    def _build_speech(self, parent: QWidget) -> QGroupBox:
+        box = QGroupBox(self.tr("Speech"), parent)
+        box.setObjectName("speechBox")
+        column = QVBoxLayout(box)
+        self.speech_status = QLabel(box)
+        self.speech_status.setObjectName("speechStatus")
+        self.speech_status.setWordWrap(True)
+        self.speech_test_button = QPushButton(self.tr("Say a test sentence"), box)
+        self.speech_test_button.setObjectName("speechTestButton")
+        self.speech_test_button.setAccessibleName(self.tr("Say a test sentence"))
+        column.addWidget(self.speech_status)
+        column.addWidget(self.speech_test_button)
+        self.speaker.statusChanged.connect(self._show_speech)
+        self.speech_test_button.clicked.connect(self.test_speech)
+        self._show_speech(self.speaker.status())
+        return box
+
+    @Slot(object)
+    def _show_speech(self, status: object) -> None:
+        assert isinstance(status, SpeechStatus)
+        self.speech_status.setText(status.text(self._language))
+        self.speech_status.setAccessibleName(self.speech_status.text())
+        self.speech_status.setStyleSheet(
+            "" if status.starting else OK_STYLE if status.available else ERROR_STYLE
+        )
+        self.speech_test_button.setEnabled(status.available)
+
+    @Slot()
+    def test_speech(self) -> None:
+        self.speaker.say(self.tr("This is the kiosk's voice."))
 
     def chosen_settings(self) -> DeviceSettings:
         cfg = self._ctx.settings.devices
@@ -416,6 +455,8 @@ class TechnicianWindow(QMainWindow):
         if app is not None:
             self.wedge.uninstall(app)
         self.lane.shutdown()
+        if self._own_speaker:
+            self.speaker.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()
