@@ -187,5 +187,7 @@ class KioskHealth(QObject):
         self._db_lane.submit(functools.partial(store.set_device_health, self.entries()))
 
     def shutdown(self) -> None:
+        """Before the hub and the database lane shut down: nothing more is checked or saved."""
         self._timer.stop()
+        self._hub.status_changed.disconnect(self._on_devices)
         self._lane.shutdown()
