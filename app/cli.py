@@ -187,6 +187,7 @@ def _status(ctx: object, *, as_json: bool) -> int:
         "outbox_by_state": counts.outbox_by_state,
         "waiting_to_sync": counts.waiting,
         "sync": _sync_state(ctx),
+        "free_disk_bytes": ctx.paths.free_disk_bytes(),
     }
     if as_json:
         print(json.dumps(report, ensure_ascii=False))
@@ -202,6 +203,13 @@ def _status(ctx: object, *, as_json: bool) -> int:
     print(f"待上传 Waiting:      {counts.waiting}")
     sync_state = _sync_state(ctx)
     print(f"上次同步 Last sync:  {sync_state.get('last_success_at') or '-'}")
+    offset = sync_state.get("centre_clock_offset_s")
+    if offset is not None:
+        learnt = sync_state.get("centre_clock_offset_at") or "-"
+        print(f"时钟偏差 Clock:      中心比本机 centre minus here {int(offset):+d} s（{learnt}）")
+    free = report["free_disk_bytes"]
+    if isinstance(free, int):
+        print(f"剩余磁盘 Free disk:  {free / 1024**3:.1f} GiB")
     issue = " ".join(v for v in (sync_state.get("blocked"), sync_state.get("last_error")) if v)
     if issue:
         print(f"同步问题 Sync issue: {issue}")
@@ -216,7 +224,16 @@ def _sync_state(ctx: object) -> dict[str, str]:
     from sync.state import SyncStateStore
 
     assert isinstance(ctx, AppContext)
-    keep = ("last_success_at", "blocked", "last_error", "failures", "next_run_at", "status_cursor")
+    keep = (
+        "last_success_at",
+        "blocked",
+        "last_error",
+        "failures",
+        "next_run_at",
+        "status_cursor",
+        "centre_clock_offset_s",
+        "centre_clock_offset_at",
+    )
     return {k: v for k, v in SyncStateStore(ctx.db).all().items() if k in keep}
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
+
+log = logging.getLogger(__name__)
 
 APP_NAME = "yibao-station"
 APP_AUTHOR = "Yibao"
@@ -50,6 +54,15 @@ class DataPaths:
     @property
     def screenshots(self) -> Path:
         return self.root / "screenshots"
+
+    def free_disk_bytes(self) -> int | None:
+        """Free space for the store, attachments and logs (the heartbeat and the technician
+        show it: a full disk stops a terminal from queueing); None if it cannot be read."""
+        try:
+            return int(shutil.disk_usage(self.root).free)
+        except OSError as exc:
+            log.warning("free disk space of the data folder unknown: %s", exc)
+            return None
 
     def ensure(self) -> DataPaths:
         for folder in (self.root, self.blobs, self.logs, self.secrets):

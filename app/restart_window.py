@@ -18,6 +18,12 @@ import re
 
 from app.china_clock import CHINA, china_time
 
+# The exit status of the kiosk's own daily restart (EX_TEMPFAIL: "try again"), so supervisors
+# and logs tell it from a crash: the systemd unit counts it as a success
+# (SuccessExitStatus=75) and still starts the kiosk again (Restart=always); watchdog.ps1
+# logs it as the daily restart and starts the kiosk again too.
+RESTART_EXIT_CODE = 75
+
 DEFAULT_RESTART_AT = "04:00"
 # How long after the restart moment an idle kiosk may still restart itself; later than that
 # it waits for the next day (the timer unit restarts it anyway).

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from app.errors import UserFacingError
-from central import admin, evoucher
+from central import admin, evoucher, heartbeat
 from central.clock import iso_z
 from central.db import DEFAULT_DB_URL, open_database, sqlite_file
 from central.statuses import Status
@@ -155,6 +155,19 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("station", metavar="STATION")
     audit.add_argument("--limit", type=int, default=50, help="recent events shown (default 50)")
     audit.add_argument("--json", action="store_true")
+
+    beats = sub.add_parser(
+        "heartbeats",
+        parents=[common],
+        help="终端心跳 the last heartbeat of every terminal",
+        description="每台终端最近一次心跳：队列、设备（含打印机纸张）、剩余磁盘、时钟偏差；"
+        "缺纸、读卡器故障、磁盘不足 1 GiB、时钟偏差超过 5 分钟会标出。 "
+        "Per terminal, its last heartbeat: queue, devices (printer paper too), free disk, "
+        "clock offset; paper out, a failed card reader, less than 1 GiB free and a clock off "
+        "by more than 5 minutes are flagged.",
+    )
+    beats.add_argument("station", metavar="STATION", nargs="?", help="one station (default all)")
+    beats.add_argument("--json", action="store_true")
 
     for name, verb_zh, verb_en in (
         ("add-member", "加入", "add"),
@@ -311,6 +324,10 @@ def _admin(args: argparse.Namespace, db: admin.Database) -> int:
     if args.command == "audit":
         trail = admin.audit_trail(db, args.station, max(args.limit, 0))
         _print(trail, args.json, _audit_text(trail))
+        return EXIT_OK
+    if args.command == "heartbeats":
+        found = heartbeat.latest(db, args.station)
+        _print(found, args.json, _heartbeats_text(found))
         return EXIT_OK
     if args.command in ("add-member", "remove-member"):
         return _members(args, db)
@@ -471,6 +488,54 @@ def _audit_text(trail: dict[str, Any]) -> str:
             f"{e['at']}  {e['device_id']}#{e['id']}  {e['operator'] or '-'}  {e['action']}  "
             f"{e['subject'] or ''}  {e['detail'] or ''}"
         )
+    return "\n".join(lines)
+
+
+def _gib(n: int | None) -> str:
+    return "-" if n is None else f"{n / 1024**3:.1f} GiB"
+
+
+def _device_text(d: dict[str, Any]) -> str:
+    """One device of a beat: its name and, when not simply working, what is wrong."""
+    name = str(d.get("name"))
+    if not d.get("present"):
+        state = "未接 absent"
+    elif not d.get("working"):
+        state = f"故障 failed: {d.get('last_error') or '-'}"
+    else:
+        state = "正常 ok"
+    paper = d.get("paper")
+    if paper and paper != "ok":
+        state += f"，纸张 paper {paper}"
+    if d.get("simulated"):
+        state += "（模拟 simulated）"
+    return f"{name} {state}"
+
+
+def _heartbeats_text(found: dict[str, Any]) -> str:
+    terminals = found["terminals"]
+    where = found["station"] or "全部站点 all stations"
+    lines = [f"{where}：{len(terminals)} 台终端有心跳 terminals with a heartbeat"]
+    for t in terminals:
+        queue = ", ".join(f"{k} {v}" for k, v in sorted(t["outbox"].items())) or "空 empty"
+        age = t["oldest_unsent_age_s"]
+        oldest = "-" if age is None else f"{age / 3600:.1f} h"
+        drift = t["clock_drift_s"]
+        clock = f"{t['clock_offset_s']:+d} s" + (
+            "" if drift is None else f"（较上次 since the last beat {drift:+d} s）"
+        )
+        lines += [
+            f"{t['device_id']} {t['name']}  站点 station {t['station']}  "
+            f"版本 version {t['client_version']}  {t['status']}",
+            f"  最后心跳 last beat {t['received_at']}",
+            f"  队列 queue: {queue}; 最久未发 oldest unsent {oldest}; "
+            f"需处理 needs attention {t['needs_attention']}",
+            "  设备 devices: " + ("; ".join(map(_device_text, t["devices"])) or "-"),
+            f"  剩余磁盘 free disk {_gib(t['free_disk_bytes'])}  时钟偏差 clock offset {clock}",
+        ]
+        if t["flags"]:
+            labels = [heartbeat.FLAGS[f] for f in t["flags"]]
+            lines.append("  ⚠ " + "; ".join(f"{zh} {en}" for zh, en in labels))
     return "\n".join(lines)
 
 

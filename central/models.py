@@ -327,6 +327,9 @@ class Heartbeat(Base):
     oldest_unsent_age_s: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     needs_attention: Mapped[int] = mapped_column(Integer, default=0)
     devices: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
+    # c0006: free space of the terminal's data folder; the offset answered to its last beat.
+    free_disk_bytes: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    last_clock_offset_s: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class EVoucher(Base):

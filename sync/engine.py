@@ -395,8 +395,15 @@ class SyncEngine:
             "oldest_unsent_age_s": int(age) if age is not None else None,
             "needs_attention": self.needs_attention(),
             "devices": self._state.device_health(),
+            "free_disk_bytes": self._ctx.paths.free_disk_bytes(),
         }
-        self._call(client, report, partial(client.heartbeat, body))
+        previous = self._state.centre_clock_offset()
+        if previous is not None:
+            body["last_clock_offset_s"] = previous[0]
+        answer = self._call(client, report, partial(client.heartbeat, body))
+        offset = answer.get("clock_offset_s") if isinstance(answer, dict) else None
+        if isinstance(offset, int | float):
+            self._state.set_centre_clock_offset(int(offset), utcnow())
 
     # ---- bookkeeping ----------------------------------------------------------------------
     _last_maybe_delivered = True

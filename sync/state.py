@@ -50,6 +50,11 @@ def holder_alive(holder: str) -> bool:
 # Device health as the running window last saw it, for the heartbeat (JSON list of objects
 # with kind, present, working, simulated, last_error; no personal data).
 DEVICES_KEY = "devices"
+# The clock offset the centre answered to the last heartbeat (centre minus terminal, whole
+# seconds, as the centre measured it) and when (ISO, UTC). Unlike "clock_offset_s", which the
+# transport updates from every answer to sign requests, this is the figure the centre keeps.
+CENTRE_OFFSET_KEY = "centre_clock_offset_s"
+CENTRE_OFFSET_AT_KEY = "centre_clock_offset_at"
 
 
 class SyncStateStore:
@@ -82,6 +87,19 @@ class SyncStateStore:
 
     def set_device_health(self, devices: list[dict[str, object]]) -> None:
         self.set(**{DEVICES_KEY: json.dumps(devices, ensure_ascii=False)})
+
+    def centre_clock_offset(self) -> tuple[int, str] | None:
+        """The offset the centre answered to the last heartbeat and when; None before one."""
+        raw = self.get(CENTRE_OFFSET_KEY)
+        if raw is None:
+            return None
+        try:
+            return int(raw), self.get(CENTRE_OFFSET_AT_KEY) or ""
+        except ValueError:
+            return None
+
+    def set_centre_clock_offset(self, offset_s: int, at: dt.datetime) -> None:
+        self.set(**{CENTRE_OFFSET_KEY: str(offset_s), CENTRE_OFFSET_AT_KEY: at.isoformat() + "Z"})
 
     def all(self) -> dict[str, str]:
         with self._db.read() as s:

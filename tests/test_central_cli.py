@@ -188,7 +188,7 @@ def test_centre_schema_is_migrated_and_a_newer_one_refused(tmp_path: Path) -> No
     db.dispose()
     with sqlite3.connect(tmp_path / "c.db") as raw:
         (version,) = raw.execute("SELECT version_num FROM alembic_version").fetchone()
-        assert version == "c0005"  # the newest centre migration
+        assert version == "c0006"  # the newest centre migration
         raw.execute("UPDATE alembic_version SET version_num = 'c9999'")
     with pytest.raises(CentreSchemaTooNew):
         Database(url).create_schema()

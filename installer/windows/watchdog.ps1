@@ -6,7 +6,7 @@
 .DESCRIPTION
   Starts "yibao.exe gui --mode kiosk" and, for ever:
   - restarts it 3 seconds after it exits, whatever the exit code (a crash, or the kiosk's own
-    idle restart in its daily window);
+    idle restart in its daily window, exit code 75);
   - kills and restarts it when its heartbeat file %LOCALAPPDATA%\yibao-station\kiosk.alive is
     older than 60 seconds. The kiosk rewrites that file every 10 seconds from its GUI thread
     (app/watchdog.py HeartbeatFile, ui/kiosk_watchdog.py), so a hung window stops it.
@@ -21,6 +21,8 @@ param(
     [int]$PollSeconds = 5,
     [int]$RestartDelaySeconds = 3
 )
+
+$DailyRestartExitCode = 75
 
 $ErrorActionPreference = "Continue"
 $StateDir = Join-Path $env:LOCALAPPDATA "yibao-station"
@@ -74,6 +76,9 @@ while ($true) {
         }
     }
     $code = if ($kiosk.HasExited) { $kiosk.ExitCode } else { "killed" }
+    # 75: the kiosk's own daily restart, when it was idle in its restart window
+    # (app/restart_window.py RESTART_EXIT_CODE); anything else is a crash, a hang or an exit.
+    if ($code -eq $DailyRestartExitCode) { $code = "daily restart" }
     Write-Log "kiosk pid $($kiosk.Id) ended ($code); restarting in $RestartDelaySeconds s"
     Start-Sleep -Seconds $RestartDelaySeconds
 }

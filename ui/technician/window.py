@@ -57,6 +57,7 @@ from sync.state import SyncStateStore
 from ui.kiosk.speech import Speaker, SpeechStatus
 from ui.printing.document_pdf import notice_pdf, print_notice
 from ui.tasks import TaskLane
+from ui.technician.terminal_figures import TerminalFigures
 from ui.wedge_scanner import WedgeScanner
 
 log = logging.getLogger(__name__)
@@ -178,6 +179,8 @@ class TechnicianWindow(QMainWindow):
         left.addWidget(QLabel(self.tr("Test result (personal data masked):"), page))
         left.addWidget(self.result, 2)
         left.addWidget(self.scan_box)
+        self.figures = TerminalFigures(page)
+        left.addWidget(self.figures)
         layout.addLayout(left, 3)
         right = QVBoxLayout()
         right.addWidget(self._build_settings(page), 1)
@@ -307,6 +310,7 @@ class TechnicianWindow(QMainWindow):
             self._on_lane_failed,
         )
         self.lane.submit(self._counter_health, self._on_counter_health)
+        self.figures.refresh(self._ctx, self.lane)
 
     def _counter_health(self) -> dict[str, dict[str, object]]:
         """On the lane: device health as the counter last saved it (also sent to the centre)."""
@@ -327,7 +331,20 @@ class TechnicianWindow(QMainWindow):
                 text = self.tr("working")
             else:
                 text = str(seen.get("last_error") or self.tr("not working"))
+            paper = self._paper_words(seen.get("paper") if seen is not None else None)
+            if paper:
+                text += " · " + paper
             self.table.setItem(row, 4, QTableWidgetItem(text))
+
+    def _paper_words(self, paper: object) -> str:
+        """A printer's paper as the last check saw it, when it is worth a look."""
+        if paper == "low":
+            return self.tr("paper low")
+        if paper == "out":
+            return self.tr("paper out")
+        if paper == "unknown":
+            return self.tr("paper state unknown")
+        return ""
 
     def _on_discovered(self, reports: object) -> None:
         assert isinstance(reports, list)
