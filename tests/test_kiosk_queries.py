@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from app.context import AppContext
 from app.identity import IdKind, PersonRead, mask_id_number
-from app.settings import CameraDriver, IdCardDriver, SscCardDriver
+from app.settings import CameraDriver, DocumentPrinterDriver, IdCardDriver, SscCardDriver
 from sync.activation import activate
 from sync.engine import SyncEngine
 from tests.centre_process import Centre
@@ -49,6 +49,8 @@ def kiosk(qtbot: QtBot, centre: Centre, data_dir: Path) -> Iterator[KioskWindow]
                 id_card=IdCardDriver.SIMULATED,  # the card is laid on it by the test
                 ssc_card=SscCardDriver.NONE,
                 camera=CameraDriver.NONE,
+                # Certificates as PDF files: a kiosk with no A4 printer offers none.
+                document_printer=DocumentPrinterDriver.PDF,
             )
         )
         activate(ctx, centre.url, seeded["enrolment_code"], "kiosk-1")

@@ -106,7 +106,7 @@ def build_kiosk_window(ctx: AppContext, *, demo: bool, language: str) -> KioskWi
     sync = None
     if not station.is_demo and device_identity(ctx) is not None:
         sync = SyncController(ctx, ctx.settings.sync_interval_seconds)
-    window = KioskWindow(ctx, devices, language, station, sync=sync)
+    window = KioskWindow(ctx, devices, language, station, sync=sync, demo=station.is_demo)
     window.resize(*KIOSK_SIZE)  # shown full screen; this size is for screenshots and tests
     return window
 

@@ -2,19 +2,89 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>A11yBar</name>
+    <message>
+        <source>Larger text</source>
+        <translation>大字</translation>
+    </message>
+    <message>
+        <source>High contrast</source>
+        <translation>高对比</translation>
+    </message>
+</context>
+<context>
+    <name>ApplicationFlow</name>
+    <message>
+        <source>The face check cannot be made at this kiosk. Please go to a township medical-insurance station, or call 12393.</source>
+        <translation>本机暂时不能拍照核验本人，请到乡镇（街道）医保服务站办理，或拨打12393。</translation>
+    </message>
+    <message>
+        <source>Applying for: %1</source>
+        <translation>申请事项：%1</translation>
+    </message>
+    <message>
+        <source>Applicant: %1 (%2)</source>
+        <translation>申请人：%1（%2）</translation>
+    </message>
+    <message>
+        <source>Face photo: taken</source>
+        <translation>本人照片：已拍</translation>
+    </message>
+    <message>
+        <source>photographed</source>
+        <translation>已拍照</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>没有</translation>
+    </message>
+    <message>
+        <source>The handler will telephone you to confirm: %1</source>
+        <translation>工作人员会打电话向您核实：%1</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>Submitting...</source>
+        <translation>正在提交，请稍候……</translation>
+    </message>
+    <message>
+        <source>Application number: %1</source>
+        <translation>申请编号：%1</translation>
+    </message>
+    <message>
+        <source>Please keep the receipt; the progress can be checked with it.</source>
+        <translation>请保管好回执，凭回执可以查询办理进度。</translation>
+    </message>
+    <message>
+        <source>Printing your receipt...</source>
+        <translation>正在打印回执……</translation>
+    </message>
+    <message>
+        <source>The application could not be saved. Please try again, or go to a township medical-insurance station.</source>
+        <translation>申请没有保存成功，请再试一次，或到乡镇（街道）医保服务站办理。</translation>
+    </message>
+    <message>
+        <source>This kiosk cannot print a receipt now. Please write down the application number above; the application is saved.</source>
+        <translation>本机现在不能打印回执。申请已经保存，请记下上面的申请编号。</translation>
+    </message>
+    <message>
+        <source>Please take your receipt from the printer.</source>
+        <translation>请从出纸口取走回执。</translation>
+    </message>
+    <message>
+        <source>The receipt could not be printed here. Please write down the application number above; the application is saved.</source>
+        <translation>回执没有打印出来。申请已经保存，请记下上面的申请编号。</translation>
+    </message>
+</context>
+<context>
     <name>AttractPage</name>
-    <message>
-        <source>Insert your social-security card</source>
-        <translation>插入社保卡</translation>
-    </message>
-    <message>
-        <source>Put your ID card on the reader</source>
-        <translation>把身份证放在读卡区</translation>
-    </message>
-    <message>
-        <source>Show your e-voucher code to the scanner</source>
-        <translation>出示医保电子凭证，对准扫码口</translation>
-    </message>
     <message>
         <source>Touch here to start</source>
         <translation>点这里开始办理</translation>
@@ -182,6 +252,13 @@
     </message>
 </context>
 <context>
+    <name>DonePage</name>
+    <message>
+        <source>Your application has been submitted</source>
+        <translation>您的申请已经提交</translation>
+    </message>
+</context>
+<context>
     <name>FaceCaptureDialog</name>
     <message>
         <source>Face photo</source>
@@ -226,6 +303,97 @@
     <message>
         <source>You can cancel and continue without the camera.</source>
         <translation>可以取消，不用摄像头继续办理。</translation>
+    </message>
+</context>
+<context>
+    <name>FaceCheckPage</name>
+    <message>
+        <source>Photo of your face</source>
+        <translation>拍一张脸部照片</translation>
+    </message>
+    <message>
+        <source>Look at the screen. Please take off your hat and sunglasses.</source>
+        <translation>请看着屏幕，摘下帽子和墨镜。</translation>
+    </message>
+    <message>
+        <source>Your picture from the camera</source>
+        <translation>摄像头拍到的您</translation>
+    </message>
+    <message>
+        <source>Take it again</source>
+        <translation>重新拍</translation>
+    </message>
+    <message>
+        <source>Take the photo again</source>
+        <translation>重新拍照</translation>
+    </message>
+    <message>
+        <source>Use this photo</source>
+        <translation>用这张照片</translation>
+    </message>
+    <message>
+        <source>Use this photo and go on</source>
+        <translation>用这张照片，继续</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Cancel and go back</source>
+        <translation>取消，返回上一步</translation>
+    </message>
+    <message>
+        <source>Opening the camera, one moment please...</source>
+        <translation>正在打开摄像头，请稍等…</translation>
+    </message>
+    <message>
+        <source>Very good. Hold still, the photo is being taken.</source>
+        <translation>很好，请不要动，马上拍照。</translation>
+    </message>
+    <message>
+        <source>Done. Your photo has been taken.</source>
+        <translation>拍好了。</translation>
+    </message>
+    <message>
+        <source>Only one person in front of the camera, please.</source>
+        <translation>镜头前只能有一个人，请其他人让一让。</translation>
+    </message>
+    <message>
+        <source>Please look at the screen and put your face in the frame.</source>
+        <translation>请看着屏幕，把脸对准框内。</translation>
+    </message>
+    <message>
+        <source>Please look straight at the camera.</source>
+        <translation>请正对着镜头。</translation>
+    </message>
+    <message>
+        <source>Please come a little closer.</source>
+        <translation>请靠近一点。</translation>
+    </message>
+    <message>
+        <source>Please step back a little.</source>
+        <translation>请往后退一点。</translation>
+    </message>
+    <message>
+        <source>Please move your face to the middle of the frame.</source>
+        <translation>请把脸移到框的中间。</translation>
+    </message>
+    <message>
+        <source>It is too dark. Please face the light.</source>
+        <translation>光线太暗，请面向亮的地方。</translation>
+    </message>
+    <message>
+        <source>The light is too strong. Please move out of it.</source>
+        <translation>光线太强，请避开强光。</translation>
+    </message>
+    <message>
+        <source>Please keep still.</source>
+        <translation>请不要动。</translation>
+    </message>
+    <message>
+        <source>A photo for the real-person check cannot be taken at this kiosk right now. Please go to a service counter, or call 12393.</source>
+        <translation>这台自助机现在不能拍照核验本人。请到服务窗口办理，或拨打 12393 咨询。</translation>
     </message>
 </context>
 <context>
@@ -308,8 +476,12 @@
         <translation>打印个人权益记录</translation>
     </message>
     <message>
-        <source>Applications at this kiosk are being set up. Please ask at the service counter, or call 12393.</source>
-        <translation>本机的自助申请功能正在开通中。请到服务窗口办理，或拨打 12393 咨询。</translation>
+        <source>Apply for something</source>
+        <translation>我要申请办理</translation>
+    </message>
+    <message>
+        <source>Apply: care in another region, enrolment, chronic-disease treatment</source>
+        <translation>申请办理：异地就医备案、居民参保登记、门诊慢特病</translation>
     </message>
     <message>
         <source>Finish and take my card</source>
@@ -322,6 +494,10 @@
 </context>
 <context>
     <name>IdentifyPage</name>
+    <message>
+        <source>Please use any one of these three ways</source>
+        <translation>请用下面任意一种方式</translation>
+    </message>
     <message>
         <source>Insert your social-security card, put your ID card on the reader, or show your medical-insurance e-voucher to the scanner.</source>
         <translation>请插入社保卡，或把身份证放在读卡区，或出示医保电子凭证对准扫码口。</translation>
@@ -375,6 +551,25 @@
     </message>
 </context>
 <context>
+    <name>ItemChoicePage</name>
+    <message>
+        <source>What would you like to apply for?</source>
+        <translation>您要申请办理什么？</translation>
+    </message>
+    <message>
+        <source>No applications can be made at this kiosk. Please go to a township medical-insurance station, or call 12393.</source>
+        <translation>本机不能申请办理业务，请到乡镇（街道）医保服务站办理，或拨打12393。</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <source>Back to my services</source>
+        <translation>返回我的业务</translation>
+    </message>
+</context>
+<context>
     <name>ItemList</name>
     <message>
         <source>Find an item: name or pinyin initials (ydjy)</source>
@@ -414,6 +609,18 @@
     <message>
         <source>Still there? Touch the screen to continue. Closing in %1 s.</source>
         <translation>还在办理吗？请点一下屏幕继续。%1 秒后将返回首页。</translation>
+    </message>
+    <message>
+        <source>Please take your card out of the reader.</source>
+        <translation>请取走您的卡。</translation>
+    </message>
+    <message>
+        <source>Still there? Touch the screen to continue.</source>
+        <translation>您还在吗？请点一下屏幕继续。</translation>
+    </message>
+    <message>
+        <source>Please choose a service.</source>
+        <translation>请选择您要办理的业务。</translation>
     </message>
     <message>
         <source>Technician</source>
@@ -744,6 +951,33 @@
     </message>
 </context>
 <context>
+    <name>NumericKeypad</name>
+    <message>
+        <source>Number entered</source>
+        <translation>已输入的号码</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>退格</translation>
+    </message>
+    <message>
+        <source>Delete the last digit</source>
+        <translation>删掉最后一位</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清空</translation>
+    </message>
+    <message>
+        <source>Clear all digits</source>
+        <translation>全部清空</translation>
+    </message>
+    <message>
+        <source>Digit %1</source>
+        <translation>数字 %1</translation>
+    </message>
+</context>
+<context>
     <name>PasswordDialog</name>
     <message>
         <source>Change password</source>
@@ -788,6 +1022,77 @@
     <message>
         <source>The password was not changed; the details are in the log.</source>
         <translation>密码未修改，详细信息已记入日志。</translation>
+    </message>
+</context>
+<context>
+    <name>PhotoPage</name>
+    <message>
+        <source>Lay the paper flat under the camera, then touch 'Take photo'.</source>
+        <translation>请把材料平放在摄像头下面，然后点“拍照”。</translation>
+    </message>
+    <message>
+        <source>Camera picture</source>
+        <translation>摄像头画面</translation>
+    </message>
+    <message>
+        <source>Take photo</source>
+        <translation>拍照</translation>
+    </message>
+    <message>
+        <source>Take the photo of this paper</source>
+        <translation>给这份材料拍照</translation>
+    </message>
+    <message>
+        <source>Take again</source>
+        <translation>重拍</translation>
+    </message>
+    <message>
+        <source>Take this photo again</source>
+        <translation>重新拍这张</translation>
+    </message>
+    <message>
+        <source>Use this photo</source>
+        <translation>用这张照片</translation>
+    </message>
+    <message>
+        <source>Use this photo and go on</source>
+        <translation>用这张照片，继续</translation>
+    </message>
+    <message>
+        <source>I don't have it</source>
+        <translation>我没有这份材料</translation>
+    </message>
+    <message>
+        <source>I do not have this paper: go on without it</source>
+        <translation>没有这份材料，跳过</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <source>Back to the previous step</source>
+        <translation>返回上一步</translation>
+    </message>
+    <message>
+        <source>Paper %1 of %2</source>
+        <translation>第 %1 份材料，共 %2 份</translation>
+    </message>
+    <message>
+        <source>The camera of this kiosk is not working, so papers cannot be photographed here. Please go to a township medical-insurance station, or call 12393.</source>
+        <translation>本机摄像头暂停使用，不能拍材料。请到乡镇（街道）医保服务站办理，或拨打12393。</translation>
+    </message>
+    <message>
+        <source>Starting the camera...</source>
+        <translation>正在打开摄像头……</translation>
+    </message>
+    <message>
+        <source>Is the whole paper clear? If so, touch 'Use this photo'.</source>
+        <translation>整张材料拍清楚了吗？清楚的话请点“用这张照片”。</translation>
+    </message>
+    <message>
+        <source>The camera stopped working. Please try again, or go back.</source>
+        <translation>摄像头出了问题，请再试一次，或者返回。</translation>
     </message>
 </context>
 <context>
@@ -846,6 +1151,53 @@
     <message>
         <source>No records.</source>
         <translation>没有查到记录。</translation>
+    </message>
+</context>
+<context>
+    <name>QuestionPage</name>
+    <message>
+        <source>Today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <source>Use today's date</source>
+        <translation>填今天的日期</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <source>Back to the previous step</source>
+        <translation>返回上一步</translation>
+    </message>
+    <message>
+        <source>Skip</source>
+        <translation>不填</translation>
+    </message>
+    <message>
+        <source>Leave this empty and go on</source>
+        <translation>这项不填，继续</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>下一步</translation>
+    </message>
+    <message>
+        <source>Confirm this answer and go on</source>
+        <translation>确认，下一步</translation>
+    </message>
+    <message>
+        <source>Question %1 of %2</source>
+        <translation>第 %1 项，共 %2 项</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>否</translation>
     </message>
 </context>
 <context>
@@ -1010,6 +1362,72 @@
     </message>
 </context>
 <context>
+    <name>RatingPage</name>
+    <message>
+        <source>How was this service?</source>
+        <translation>您对这次办事满意吗？</translation>
+    </message>
+    <message>
+        <source>What was not good? Touch all that apply.</source>
+        <translation>哪里不满意？可以点多项。</translation>
+    </message>
+    <message>
+        <source>Send my rating</source>
+        <translation>提交评价</translation>
+    </message>
+    <message>
+        <source>Don't rate</source>
+        <translation>不评价</translation>
+    </message>
+    <message>
+        <source>Finish without rating</source>
+        <translation>不评价，结束</translation>
+    </message>
+</context>
+<context>
+    <name>RegionPicker</name>
+    <message>
+        <source>The whole city</source>
+        <translation>整个市</translation>
+    </message>
+    <message>
+        <source>Choose the whole city</source>
+        <translation>选整个市</translation>
+    </message>
+    <message>
+        <source>Choose again</source>
+        <translation>重新选</translation>
+    </message>
+    <message>
+        <source>Go back one level and choose again</source>
+        <translation>返回上一级重新选</translation>
+    </message>
+    <message>
+        <source>Previous page</source>
+        <translation>上一页</translation>
+    </message>
+    <message>
+        <source>Previous page of places</source>
+        <translation>上一页地方</translation>
+    </message>
+    <message>
+        <source>More places</source>
+        <translation>更多地方</translation>
+    </message>
+    <message>
+        <source>Next page of places</source>
+        <translation>下一页地方</translation>
+    </message>
+    <message>
+        <source>Chosen: %1</source>
+        <translation>已选：%1</translation>
+    </message>
+    <message>
+        <source>Choose the province</source>
+        <translation>请选择省份</translation>
+    </message>
+</context>
+<context>
     <name>ReviewPage</name>
     <message>
         <source>Please check everything with the citizen</source>
@@ -1158,6 +1576,26 @@
     <message>
         <source>Citizen's signature</source>
         <translation>办事群众签名</translation>
+    </message>
+    <message>
+        <source>Please check, then confirm</source>
+        <translation>请核对，然后确认</translation>
+    </message>
+    <message>
+        <source>What you are applying for</source>
+        <translation>您申请的内容</translation>
+    </message>
+    <message>
+        <source>Change something</source>
+        <translation>我要修改</translation>
+    </message>
+    <message>
+        <source>Go back and change an answer</source>
+        <translation>返回修改</translation>
+    </message>
+    <message>
+        <source>Confirm and submit the application</source>
+        <translation>确认并提交申请</translation>
     </message>
 </context>
 <context>
@@ -1527,6 +1965,18 @@
         <translation>保存设置</translation>
     </message>
     <message>
+        <source>Speech</source>
+        <translation>语音播报</translation>
+    </message>
+    <message>
+        <source>Say a test sentence</source>
+        <translation>试听语音播报</translation>
+    </message>
+    <message>
+        <source>This is the kiosk's voice.</source>
+        <translation>这是自助机的语音播报。</translation>
+    </message>
+    <message>
         <source>Saved. The counter uses the new settings when it next starts.</source>
         <translation>已保存。柜台下次启动时使用新设置。</translation>
     </message>
@@ -1541,6 +1991,18 @@
     <message>
         <source>not working</source>
         <translation>故障</translation>
+    </message>
+    <message>
+        <source>paper low</source>
+        <translation>纸张将用完</translation>
+    </message>
+    <message>
+        <source>paper out</source>
+        <translation>缺纸</translation>
+    </message>
+    <message>
+        <source>paper state unknown</source>
+        <translation>纸张状态未知</translation>
     </message>
     <message>
         <source>present</source>
@@ -1569,6 +2031,52 @@
     <message>
         <source>Unexpected error; the details are in the log.</source>
         <translation>意外错误，详细信息已记入日志。</translation>
+    </message>
+</context>
+<context>
+    <name>TerminalFigures</name>
+    <message>
+        <source>Clock and free disk</source>
+        <translation>时钟与磁盘空间</translation>
+    </message>
+    <message>
+        <source>Clock: not yet compared with the centre.</source>
+        <translation>时钟：尚未与中心平台核对。</translation>
+    </message>
+    <message>
+        <source>Clock: centre time minus this terminal's is %1 s (checked %2).</source>
+        <translation>时钟：中心时间减本机时间为 %1 秒（%2 核对）。</translation>
+    </message>
+    <message>
+        <source>More than 5 minutes off: set the clock.</source>
+        <translation>相差超过 5 分钟，请校准本机时间。</translation>
+    </message>
+    <message>
+        <source>Free disk: unknown.</source>
+        <translation>剩余磁盘空间：无法读取。</translation>
+    </message>
+    <message>
+        <source>Free disk: %1 GiB.</source>
+        <translation>剩余磁盘空间：%1 GiB。</translation>
+    </message>
+    <message>
+        <source>Less than 1 GiB: free some space.</source>
+        <translation>不足 1 GiB，请清理磁盘空间。</translation>
+    </message>
+</context>
+<context>
+    <name>WaysPanel</name>
+    <message>
+        <source>Insert your social-security card</source>
+        <translation>插入社保卡</translation>
+    </message>
+    <message>
+        <source>Put your ID card on the reader</source>
+        <translation>把身份证放在读卡区</translation>
+    </message>
+    <message>
+        <source>Show your e-voucher code to the scanner</source>
+        <translation>出示医保电子凭证，对准扫码口</translation>
     </message>
 </context>
 </TS>

@@ -48,6 +48,7 @@ from app.services.person_service import RecordedPerson
 from app.store.models import utcnow
 from devices.camera import Camera
 from ui.devices.hub import DeviceHub
+from ui.kiosk.availability import KioskAvailability, ReceiptRoute, Service
 from ui.kiosk.photo_page import PhotoPage
 from ui.kiosk.privacy import mark_personal
 from ui.kiosk.question_page import QuestionPage
@@ -63,7 +64,7 @@ RECEIPT_OPERATOR = "自助终端"  # printed as 经办人 on a kiosk receipt
 class FaceStep(Protocol):
     """The guided face check (`ui.kiosk.face_check.FaceCheckPage`)."""
 
-    captured: SignalInstance
+    confirmed: SignalInstance
     cancelled: SignalInstance
     unavailable: SignalInstance
 
@@ -199,6 +200,7 @@ class ApplicationFlow(QWidget):
     closed = Signal()
     filed = Signal(str)  # the filing's uid, once durably saved
     rated = Signal(str)  # the rating command's uid
+    step_shown = Signal()
 
     def __init__(
         self,
@@ -210,6 +212,7 @@ class ApplicationFlow(QWidget):
         temp_dir: Path,
         station: tuple[str, str],
         face_step: FaceStep | None = None,
+        availability: KioskAvailability | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -222,6 +225,7 @@ class ApplicationFlow(QWidget):
         self._zh = language.startswith("zh")
         self._temp_dir = temp_dir
         self._station_name, self._station_code = station  # printed on receipts
+        self._availability = availability
         self._service: FilingService | None = None  # created on the lane's thread
         self.person: RecordedPerson | None = None
         self.plan: KioskPlan | None = None
@@ -243,8 +247,9 @@ class ApplicationFlow(QWidget):
             self.pages.addWidget(page)
         if isinstance(face_step, QWidget):
             self.pages.addWidget(face_step)
-            face_step.captured.connect(self._on_face)
+            face_step.confirmed.connect(self._on_face)
             face_step.cancelled.connect(self._previous)
+            face_step.unavailable.connect(self._blocked)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.pages)
@@ -285,6 +290,10 @@ class ApplicationFlow(QWidget):
 
     # ---- moving between steps -------------------------------------------------------------
     def _show_step(self) -> None:
+        self._show_step_now()
+        self.step_shown.emit()  # the window speaks the new step's prompt
+
+    def _show_step_now(self) -> None:
         assert self.plan is not None
         if self._index >= len(self._steps):
             self._show_review()
@@ -300,6 +309,10 @@ class ApplicationFlow(QWidget):
             self._show_face()
         else:
             material = self.plan.photos[n]  # after "back", a new photo replaces the kept one
+            off = self._off(Service.MATERIAL_PHOTOS)
+            if off and material.required:
+                self._blocked(off)
+                return
             self.photo.show_material(
                 material, self._devices.make_camera(), n + 1, len(self.plan.photos)
             )
@@ -307,18 +320,34 @@ class ApplicationFlow(QWidget):
 
     def _show_face(self) -> None:
         step = self.face_step
-        if step is None or not isinstance(step, QWidget):
-            self.review.status.setText(
-                self.tr(
+        off = self._off(Service.FACE_CHECK)
+        if step is None or not isinstance(step, QWidget) or off:
+            self._blocked(
+                off
+                or self.tr(
                     "The face check cannot be made at this kiosk. Please go to a township "
                     "medical-insurance station, or call 12393."
                 )
             )
-            self._index = len(self._steps)
-            self._show_review(blocked=True)
             return
         self.pages.setCurrentWidget(step)
         step.start(self._devices.make_camera())
+
+    def _off(self, service: Service) -> str:
+        """Why `service` is unavailable here ("" when it works)."""
+        a = self._availability
+        if a is None or a.is_available(service):
+            return ""
+        return a.reason(service, self._language)
+
+    def _blocked(self, text: str) -> None:
+        """A step this kiosk cannot do: the review says why, and nothing can be confirmed."""
+        if self.face_step is not None:
+            self.face_step.stop()
+        self.photo.stop()
+        self._index = len(self._steps)
+        self._show_review(blocked=True)
+        self.review.status.setText(text)
 
     def _next(self) -> None:
         self._index += 1
@@ -481,8 +510,16 @@ class ApplicationFlow(QWidget):
                 time_limit_days=item.time_limit_days,
             )
         )
+        route = self._availability.receipt_route() if self._availability else None
         printer = self._devices.receipt_printer
-        if printer is not None:
+        if route is ReceiptRoute.SCREEN:
+            self.done.printing.setText(
+                self.tr(
+                    "This kiosk cannot print a receipt now. Please write down the application "
+                    "number above; the application is saved."
+                )
+            )
+        elif printer is not None and route in (None, ReceiptRoute.THERMAL):
             self._printer.receipt_to_device(receipt, printer)
         else:
             self._printer.receipt_anywhere(receipt, self._temp_dir / f"receipt-{saved.uid}.pdf")

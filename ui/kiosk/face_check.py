@@ -56,6 +56,7 @@ class FaceCheckPage(QWidget):
     captured = Signal(bytes)
     cancelled = Signal()
     unavailable = Signal(str)
+    confirmed = Signal(bytes)  # the citizen chose "use this photo"
     guidanceChanged = Signal(str)  # noqa: N815 - the written guidance, each time it changes
 
     def __init__(
@@ -110,6 +111,11 @@ class FaceCheckPage(QWidget):
         self.retake_button.setProperty("role", "secondary")
         self.retake_button.setAccessibleName(self.tr("Take the photo again"))
         self.retake_button.hide()  # offered once there is a photo
+        self.use_button = QPushButton(self.tr("Use this photo"), self)
+        self.use_button.setObjectName("faceUseButton")
+        self.use_button.setProperty("role", "primary")
+        self.use_button.setAccessibleName(self.tr("Use this photo and go on"))
+        self.use_button.hide()
         self.cancel_button = QPushButton(self.tr("Cancel"), self)
         self.cancel_button.setObjectName("faceCancelButton")
         self.cancel_button.setProperty("role", "secondary")
@@ -117,6 +123,7 @@ class FaceCheckPage(QWidget):
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.retake_button)
+        buttons.addWidget(self.use_button)
         buttons.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
@@ -135,6 +142,7 @@ class FaceCheckPage(QWidget):
         self._settle.timeout.connect(self._speak_guidance)
         self._since_spoken = QElapsedTimer()
         self.retake_button.clicked.connect(self.retake)
+        self.use_button.clicked.connect(self._use)
         self.cancel_button.clicked.connect(self._on_cancel)
 
     # ---- words ---------------------------------------------------------------------------
@@ -194,6 +202,7 @@ class FaceCheckPage(QWidget):
         self._spoken_code = ""
         self.preview.clear()
         self.retake_button.hide()
+        self.use_button.hide()
         if camera is None:
             self._fail("no camera")
             return
@@ -231,9 +240,16 @@ class FaceCheckPage(QWidget):
         self.preview.clear()
         self.guidance.clear()
         self.retake_button.hide()
+        self.use_button.hide()
         self._code = ""
 
     @Slot()
+    def _use(self) -> None:
+        if self._jpeg is not None:
+            jpeg = self._jpeg
+            self.stop()
+            self.confirmed.emit(jpeg)
+
     def retake(self) -> None:
         """Another photo with the same camera (the last one taken is replaced)."""
         if self._camera is not None:
@@ -287,6 +303,7 @@ class FaceCheckPage(QWidget):
         self._show(TAKEN)
         self._speak_now(self.guidance.text())
         self.retake_button.show()
+        self.use_button.show()
         self.captured.emit(self._jpeg)
 
     @Slot(str)

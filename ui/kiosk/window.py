@@ -33,7 +33,7 @@ from app.catalog.schema import CatalogItem
 from app.context import AppContext
 from app.documents.certificate import build_certificate
 from app.errors import UserFacingError
-from app.identity import PersonRead
+from app.identity import IdKind, PersonRead
 from app.kiosk_form import kiosk_items
 from app.services.filing_service import accepts_identity
 from app.services.permissions import SELF_SERVICE_OPERATOR
@@ -45,11 +45,17 @@ from sync.state import SyncStateStore
 from ui.counter.scan_router import ScanRouter
 from ui.devices.hub import DeviceHub
 from ui.kiosk import theme
+from ui.kiosk.a11y_bar import A11yChoice
 from ui.kiosk.application import ApplicationFlow
+from ui.kiosk.availability import KioskAvailability, Service
+from ui.kiosk.daily_restart import DailyRestart, exit_for_restart
+from ui.kiosk.face_check import FaceCheckPage
+from ui.kiosk.health import KioskHealth
 from ui.kiosk.idle_countdown import IdleCountdown
 from ui.kiosk.pages import AttractPage, HomePage, IdentifyPage
 from ui.kiosk.privacy import scrub
 from ui.kiosk.queries import KioskQueries, QueryPage
+from ui.kiosk.speech import Speaker
 from ui.printing.print_worker import PrintWorker
 from ui.sync_controller import SyncController
 from ui.tasks import TaskLane
@@ -99,6 +105,8 @@ class KioskWindow(QMainWindow):
         station: StationInfo,
         *,
         sync: SyncController | None = None,
+        demo: bool = False,
+        speaker: Speaker | None = None,
         idle_s: float = IDLE_S,
         countdown_s: int = COUNTDOWN_S,
         temp_root: Path | None = None,
@@ -116,12 +124,20 @@ class KioskWindow(QMainWindow):
         self.person: RecordedPerson | None = None
         self.lane = TaskLane("kiosk-db", self)
         self.temp_dir = Path(tempfile.mkdtemp(prefix="yibao-kiosk-", dir=temp_root))
-        self.attract = AttractPage(self)
-        self.identify = IdentifyPage(self)
-        self.home = HomePage(self)
+        self.a11y = A11yChoice(self)  # larger text, high contrast: the citizen's choice
+        self.attract = AttractPage(self, a11y=self.a11y)
+        self.identify = IdentifyPage(self, a11y=self.a11y)
+        self.home = HomePage(self, a11y=self.a11y)
         self.query_page = QueryPage(self)
         self.queries = KioskQueries(ctx, language, self)
         self.printer = PrintWorker(language, parent=self)
+        self.speaker = speaker or Speaker(language, self)
+        self.face_check = FaceCheckPage(self.speaker, self)
+        self.availability = KioskAvailability(language, self)
+        self.availability.watch(devices)
+        self.health = KioskHealth(
+            ctx, devices, self.availability, self.lane, demo=demo, parent=self
+        )
         self.application = ApplicationFlow(
             ctx,
             devices,
@@ -130,6 +146,8 @@ class KioskWindow(QMainWindow):
             language,
             self.temp_dir,
             (station.name, station.code),
+            face_step=self.face_check,
+            availability=self.availability,
             parent=self,
         )
         self.last_printed: str | None = None
@@ -138,18 +156,26 @@ class KioskWindow(QMainWindow):
         self.banner.setProperty("role", "countdown")
         self.banner.setWordWrap(True)
         self.banner.hide()
+        self.card_notice = QLabel(self)  # after a session: the card is still in the reader
+        self.card_notice.setObjectName("takeCardNotice")
+        self.card_notice.setProperty("role", "warning")
+        self.card_notice.setWordWrap(True)
+        self.card_notice.hide()
+        self._card_in = False
         self.pages = QStackedWidget(self)
         for page in (self.attract, self.identify, self.home, self.query_page, self.application):
             self.pages.addWidget(page)
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.addWidget(self.banner)
+        layout.addWidget(self.card_notice)
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
         theme.apply(self, theme.DEFAULT, theme.LARGE)
 
         self.countdown = IdleCountdown(idle_s, countdown_s, self)
         self.countdown.warning.connect(self._on_countdown)
+        self.countdown.warning.connect(self._say_countdown)
         self.countdown.tick.connect(self._on_countdown)
         self.countdown.resumed.connect(self.banner.hide)
         self.countdown.expired.connect(self.end_session)
@@ -169,6 +195,14 @@ class KioskWindow(QMainWindow):
         self.queries.failed.connect(self.query_page.show_failure)
         self.scans = ScanRouter(ctx, language, self)
         devices.person_read.connect(self._on_person)
+        devices.card_removed.connect(self._on_card_removed)
+        self.a11y.theme_changed.connect(self._apply_look)
+        self.pages.currentChanged.connect(self._speak_page)
+        self.application.pages.currentChanged.connect(self._speak_page)
+        self.application.step_shown.connect(lambda: self._speak_page(0))
+        self.printer.failed.connect(self.health.after_print_failure)
+        self.daily_restart = DailyRestart(ctx.settings.kiosk_restart_at, self.is_idle, self)
+        self.daily_restart.restart_due.connect(self._restart_for_the_day)
         devices.code_scanned.connect(self._on_code)
         self.scans.person_resolved.connect(self._on_person)
         self.scans.failed.connect(self.identify.status.setText)
@@ -182,6 +216,8 @@ class KioskWindow(QMainWindow):
         self._leaving = False
         self.lane.submit(self._announcements, self._on_announcements)
         self.show_attract()
+        self.health.start()
+        self.daily_restart.start()
         if sync is not None:
             sync.setParent(self)
             sync.start()
@@ -195,13 +231,16 @@ class KioskWindow(QMainWindow):
     def begin(self) -> None:
         """A touch on the attract screen: a session begins, the countdown watches it."""
         self.attract.timer.stop()
-        self.identify.status.clear()
+        self.card_notice.hide()
+        self.identify.status.setText(self.availability.reason(Service.CARD, self._language))
         self.pages.setCurrentWidget(self.identify)
         self.countdown.start()
 
     @Slot(object)
     def _on_person(self, person: object) -> None:
         assert isinstance(person, PersonRead)
+        if person.id_kind is not IdKind.E_VOUCHER:
+            self._card_in = True  # to be taken out at the end
         if self.pages.currentWidget() is self.attract:
             self.begin()  # a card put down on the attract screen starts a session too
         self.lane.submit(
@@ -245,6 +284,11 @@ class KioskWindow(QMainWindow):
             return
         self.query_page.asking(title)
         self.pages.setCurrentWidget(self.query_page)
+        if not self.availability.is_available(Service.CERTIFICATES):
+            self.query_page.show_failure(
+                self.availability.reason(Service.CERTIFICATES, self._language)
+            )
+            return
         self.queries.issue(kind, self.person.read.id_number)
 
     @Slot()
@@ -315,10 +359,68 @@ class KioskWindow(QMainWindow):
         """The person is done or gone: nothing of them stays for the next one."""
         self.countdown.stop()
         self.banner.hide()
+        self.speaker.stop()
         self.devices.take_demo_card()
         self.person = None
-        scrub([self], self.temp_dir, [self])
+        scrub([self], self.temp_dir, [self, self.face_check])
+        self.a11y.reset()  # the next person starts with the defaults
         self.show_attract()
+        if self._card_in:
+            self.card_notice.setText(self.tr("Please take your card out of the reader."))
+            self.card_notice.show()
+            self.speaker.say(self.card_notice.text())
+
+    @Slot(str)
+    def _on_card_removed(self, _kind: str) -> None:
+        self._card_in = False
+        self.card_notice.hide()
+
+    @Slot(str, str)
+    def _apply_look(self, _theme: str, _size: str) -> None:
+        theme.apply(self, self.a11y.theme, self.a11y.preset)
+
+    @Slot(int)
+    def _say_countdown(self, _seconds: int) -> None:
+        self.speaker.say(self.tr("Still there? Touch the screen to continue."))
+
+    @Slot(int)
+    def _speak_page(self, _index: int) -> None:
+        """Each step's fixed prompt, spoken (never the greeting: it holds the masked name)."""
+        shown = self.pages.currentWidget()
+        words = ""
+        if shown is self.identify:
+            words = self.identify.prompt.text()
+        elif shown is self.home:
+            words = self.tr("Please choose a service.")
+        elif shown is self.application:
+            flow = self.application
+            inner = flow.pages.currentWidget()
+            if inner is flow.choice:
+                words = flow.choice.title.text()
+            elif inner is flow.question:
+                words = flow.question.title.text()
+            elif inner is flow.photo:
+                words = flow.photo.title.text() + "。" + flow.photo.guide.text()
+            elif inner is flow.review:
+                words = flow.review.title.text()
+            elif inner is flow.done:
+                words = flow.done.title.text() + "。" + flow.done.rating.title.text()
+        if words:
+            self.speaker.say(words)
+
+    def is_idle(self) -> bool:
+        """Nobody is being served and nothing is in flight: the daily restart may happen."""
+        return (
+            self.pages.currentWidget() is self.attract
+            and self.person is None
+            and not self.lane.pending
+            and not self.printer.pending
+        )
+
+    @Slot()
+    def _restart_for_the_day(self) -> None:
+        self.end_session()
+        exit_for_restart()  # the supervisor (systemd, watchdog.ps1) starts it again
 
     def forget(self) -> None:
         """In-memory holders of the session (`privacy.Forgettable`)."""
@@ -369,6 +471,10 @@ class KioskWindow(QMainWindow):
         if app is not None:
             app.removeEventFilter(self.exit_gesture)
         self.countdown.stop()
+        self.daily_restart.stop()
+        self.health.shutdown()
+        self.face_check.stop()
+        self.speaker.shutdown()
         self.application.forget()
         if self.sync is not None:
             self.sync.shutdown()
