@@ -68,8 +68,10 @@ def answer_questions(
             tap(qtbot, page.choice_buttons[index])
         elif question.ask is Ask.REGION:
             for name in region_path:
-                button = next(b for b in page.region.buttons if b.isVisible() and b.text() == name)
-                tap(qtbot, button)
+                picker = page.region
+                while not any(b.isVisible() and b.text() == name for b in picker.buttons):
+                    tap(qtbot, picker.next_button)  # "more places", as a person would
+                tap(qtbot, next(b for b in picker.buttons if b.isVisible() and b.text() == name))
             if flow._index == before:
                 tap(qtbot, page.region.whole_button)
         else:
