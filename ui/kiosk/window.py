@@ -12,8 +12,6 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import shutil
-import tempfile
 import time
 from pathlib import Path
 
@@ -55,6 +53,7 @@ from ui.kiosk.idle_countdown import IdleCountdown
 from ui.kiosk.pages import AttractPage, HomePage, IdentifyPage
 from ui.kiosk.privacy import scrub
 from ui.kiosk.queries import KioskQueries, QueryPage
+from ui.kiosk.session_folder import SessionFolder
 from ui.kiosk.speech import Speaker
 from ui.printing.print_worker import PrintWorker
 from ui.sync_controller import SyncController
@@ -123,7 +122,9 @@ class KioskWindow(QMainWindow):
         devices.setParent(self)
         self.person: RecordedPerson | None = None
         self.lane = TaskLane("kiosk-db", self)
-        self.temp_dir = Path(tempfile.mkdtemp(prefix="yibao-kiosk-", dir=temp_root))
+        # Locked while this kiosk runs; folders of killed kiosks (receipt PDFs) go first.
+        self.session_folder = SessionFolder(temp_root)
+        self.temp_dir = self.session_folder.path
         self.a11y = A11yChoice(self)  # larger text, high contrast: the citizen's choice
         self.attract = AttractPage(self, a11y=self.a11y)
         self.identify = IdentifyPage(self, a11y=self.a11y)
@@ -483,7 +484,7 @@ class KioskWindow(QMainWindow):
         self.scans.shutdown()
         self.devices.shutdown()
         self.lane.shutdown()
-        shutil.rmtree(self.temp_dir, ignore_errors=True)
+        self.session_folder.remove()
 
     def exit_corner(self) -> QPoint:
         """Where the hidden exit gesture is tapped (for the technician's instructions)."""
