@@ -9,8 +9,13 @@ a failure can be looked at, and checked for: anything cut off, clipped or overla
 (`tests/screen_checks.py`), a control shorter than 15 mm on a 21-inch screen, a control or
 picture without a name for a screen reader.
 
-To add a screen (the applications' item choice, questions, keypad, region picker, face
-check, review, receipt, rating): write `def my_screen(k: Kiosk, look: Look) -> None` that
+The application screens are walked as a citizen applies for 异地长期居住人员备案 (YD-BA-010, the
+item with every kind of question, the face check, papers and a note for the handler). The
+terminal's camera is the simulated one: the face check is then restarted on a real MJPG video of
+a face (as tests/test_kiosk_face_check.py does; the simulated person takes seconds to walk up),
+the photo page on the simulated camera's paper scene.
+
+To add a screen: write `def my_screen(k: Kiosk, look: Look) -> None` that
 brings `k.win` there from wherever the previous screen left it and calls `look(widget)` with
 the window (or a dialog it opened, from inside the dialog's event loop, as `technician`
 does), then add `("my-screen", my_screen)` to `SCREENS`.
@@ -23,6 +28,7 @@ import secrets
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from dataclasses import replace as dc_replace
 from pathlib import Path
 
 import pytest
@@ -40,16 +46,25 @@ from pytestqt.qtbot import QtBot
 
 from app.context import AppContext
 from app.identity import IdKind, PersonRead
+from app.kiosk_form import Ask
+from app.ratings import Rating
 from app.settings import CameraDriver, IdCardDriver, SscCardDriver
+from devices.camera import OpenCvCamera, SimulatedCamera
+from devices.printer_state import Paper, PrinterState
+from devices.registry import DeviceKind
 from sync.activation import activate
 from sync.engine import SyncEngine
 from sync.insured import InsuredOffline
 from sync.state import SyncStateStore
 from tests.centre_process import running_centre
+from tests.test_camera import jittered, write_video
+from tests.test_face_quality import good_frame
 from ui.app import build_kiosk_window
 from ui.kiosk import theme
+from ui.kiosk.face_check import READY, TAKEN
 from ui.kiosk.window import COUNTDOWN_S, KioskWindow
 
+from .kiosk_steps import answer_questions, choose_item, open_applications, tap, type_digits
 from .screen_checks import elided_items, problems, settle, short_controls, shot, unnamed
 
 TIMEOUT_MS = 10_000
@@ -79,7 +94,9 @@ Look = Callable[[QWidget], None]
 class Kiosk:
     win: KioskWindow
     qtbot: QtBot
+    face_video: Path
     language: str = "zh_CN"
+    look: tuple[theme.KioskTheme, theme.SizePreset] = (theme.DEFAULT, theme.LARGE)
 
 
 @pytest.fixture(autouse=True)
@@ -100,7 +117,7 @@ def terminal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppContext]:
                 devices=ctx.settings.devices.with_changes(
                     id_card=IdCardDriver.SIMULATED,  # the test lays the card on it
                     ssc_card=SscCardDriver.NONE,
-                    camera=CameraDriver.NONE,
+                    camera=CameraDriver.SIMULATED,
                 )
             )
             activate(ctx, centre.url, seeded["enrolment_code"], "kiosk-screens")
@@ -111,14 +128,20 @@ def terminal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppContext]:
             ctx.close()
 
 
+@pytest.fixture(scope="module")
+def face_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A webcam's MJPG stream of a face that passes the quality gate."""
+    return write_video(tmp_path_factory.mktemp("video") / "face.avi", jittered(good_frame(), 10))
+
+
 @pytest.fixture
-def kiosk(qtbot: QtBot, terminal: AppContext) -> Iterator[Kiosk]:
+def kiosk(qtbot: QtBot, terminal: AppContext, face_video: Path) -> Iterator[Kiosk]:
     win = build_kiosk_window(terminal, demo=False, language="zh_CN")
     qtbot.addWidget(win)
     win.show()
     qtbot.waitUntil(lambda: win.devices.discovered, timeout=TIMEOUT_MS)
     qtbot.waitUntil(lambda: win.lane.pending == 0, timeout=TIMEOUT_MS)
-    yield Kiosk(win, qtbot)
+    yield Kiosk(win, qtbot, face_video)
     win._leaving = True  # the test, not a citizen, closes it
     win.close()
 
@@ -220,6 +243,215 @@ def _close_modal() -> None:
         dialog.reject()
 
 
+# ---- an application: 异地长期居住人员备案, every kind of question --------------------------
+LONG_STAY = "YD-BA-010"
+CANCEL = "YD-BAQX-013"  # 异地就医备案取消: three questions, then the face check
+
+
+def _question(k: Kiosk) -> Ask:
+    question = k.win.application.question.question
+    assert k.win.application.pages.currentWidget() is k.win.application.question
+    assert question is not None
+    return question.ask
+
+
+def apply_choice(k: Kiosk, look: Look) -> None:
+    """The applications the citizen may make here."""
+    open_applications(k.qtbot, k.win)
+    assert LONG_STAY in k.win.application.choice.buttons
+    look(k.win)
+
+
+def question_phone(k: Kiosk, look: Look) -> None:
+    """The phone number on the large keypad, a few digits typed."""
+    choose_item(k.qtbot, k.win, LONG_STAY)
+    assert _question(k) is Ask.PHONE
+    type_digits(k.qtbot, k.win.application.question.phone_pad, "1380013")
+    look(k.win)
+
+
+def question_choice(k: Kiosk, look: Look) -> None:
+    page = k.win.application.question
+    page.phone_pad.clear()
+    answer_questions(k.qtbot, k.win, {"phone": "13800138000"}, until="residence_type")
+    assert _question(k) is Ask.CHOICE and len(page.choice_buttons) >= 2
+    look(k.win)
+
+
+def region_province(k: Kiosk, look: Look) -> None:
+    page = k.win.application.question
+    tap(k.qtbot, page.choice_buttons[0])
+    assert _question(k) is Ask.REGION and not page.region.path
+    look(k.win)
+
+
+def region_county(k: Kiosk, look: Look) -> None:
+    """A city's counties (the longest names), with "the whole city"."""
+    region = k.win.application.question.region
+    for name in ("河北省", "石家庄市"):
+        tap(k.qtbot, next(b for b in region.buttons if b.isVisible() and b.text() == name))
+    assert region.whole_button.isVisible() and len(region.path) == 2
+    look(k.win)
+
+
+def question_date(k: Kiosk, look: Look) -> None:
+    """A date on the keypad, "today" touched."""
+    page = k.win.application.question
+    tap(k.qtbot, page.region.whole_button)
+    assert _question(k) is Ask.DATE
+    tap(k.qtbot, page.today_button)
+    look(k.win)
+
+
+def question_yes_no(k: Kiosk, look: Look) -> None:
+    page = k.win.application.question
+    tap(k.qtbot, page.next_button)
+    assert _question(k) is Ask.YES_NO and len(page.choice_buttons) == 2
+    look(k.win)
+
+
+def face_guidance(k: Kiosk, look: Look) -> None:
+    """The guided face photo: the face in the frame, "hold still"."""
+    flow = k.win.application
+    tap(k.qtbot, flow.question.choice_buttons[0])
+    face = k.win.face_check
+    assert flow.pages.currentWidget() is face
+    face.start(OpenCvCamera(k.face_video, loop=True))  # see the module's docstring
+    k.qtbot.waitUntil(
+        lambda: face.guidance_code in (READY, TAKEN) and not face.preview.pixmap().isNull(),
+        timeout=TIMEOUT_MS,
+    )
+    look(k.win)
+
+
+def face_taken(k: Kiosk, look: Look) -> None:
+    """The photo taken: "take it again" or "use this photo"."""
+    face = k.win.face_check
+    k.qtbot.waitUntil(lambda: face.guidance_code == TAKEN, timeout=TIMEOUT_MS)
+    assert face.use_button.isVisible() and face.retake_button.isVisible()
+    look(k.win)
+
+
+def _restart_photo(k: Kiosk, camera: SimulatedCamera | None) -> None:
+    flow = k.win.application
+    assert flow.plan is not None and flow.photo.material is not None
+    n = [m.code for m in flow.plan.photos].index(flow.photo.material.code)
+    flow.photo.show_material(flow.photo.material, camera, n + 1, len(flow.plan.photos))
+
+
+def photo_before(k: Kiosk, look: Look) -> None:
+    """The first paper under the camera (the simulated camera's paper scene)."""
+    flow = k.win.application
+    tap(k.qtbot, k.win.face_check.use_button)
+    assert flow.pages.currentWidget() is flow.photo
+    _restart_photo(k, SimulatedCamera("materials"))
+    k.qtbot.waitUntil(flow.photo.shoot_button.isEnabled, timeout=TIMEOUT_MS)
+    look(k.win)
+
+
+def photo_after(k: Kiosk, look: Look) -> None:
+    page = k.win.application.photo
+    tap(k.qtbot, page.shoot_button)
+    k.qtbot.waitUntil(page.keep_button.isVisible, timeout=TIMEOUT_MS)
+    look(k.win)
+
+
+def photo_no_camera(k: Kiosk, look: Look) -> None:
+    """The second (optional) paper on a kiosk whose camera is gone (the page is given no
+    camera, as the device hub gives when none is found)."""
+    page = k.win.application.photo
+    tap(k.qtbot, page.keep_button)
+    assert k.win.application.pages.currentWidget() is page
+    _restart_photo(k, None)
+    settle()  # a frame the first paper's camera had queued must not bring "take photo" back
+    assert not page.shoot_button.isVisible() and "摄像头" in page.status.text()
+    look(k.win)
+    assert not page.shoot_button.isVisible() and "摄像头" in page.status.text()
+
+
+def review(k: Kiosk, look: Look) -> None:
+    """The masked summary, and what the handler will telephone about."""
+    flow = k.win.application
+    tap(k.qtbot, flow.photo.skip_button)
+    assert flow.pages.currentWidget() is flow.review
+    assert flow.review.note.isVisibleTo(flow.review) and flow.review.confirm_button.isEnabled()
+    look(k.win)
+
+
+def done(k: Kiosk, look: Look) -> None:
+    """Saved: the number, the receipt, the rating."""
+    flow = k.win.application
+    with k.qtbot.waitSignal(flow.filed, timeout=TIMEOUT_MS):
+        tap(k.qtbot, flow.review.confirm_button)
+    assert flow.pages.currentWidget() is flow.done
+    look(k.win)
+
+
+def rating_reasons(k: Kiosk, look: Look) -> None:
+    """中评: the reasons to touch."""
+    rating = k.win.application.done.rating
+    tap(k.qtbot, rating.level_buttons[Rating.FAIR])
+    assert rating.reason_buttons and rating.send_button.isVisible()
+    look(k.win)
+
+
+def review_blocked(k: Kiosk, look: Look) -> None:
+    """An application that needs the face check on a kiosk whose camera has failed: the
+    review says why and nothing can be confirmed."""
+    tap(k.qtbot, k.win.application.done.rating.skip_button)
+    assert k.win.pages.currentWidget() is k.win.home
+    hub, availability = k.win.devices, k.win.availability
+    drivers = {kind: report.driver for kind, report in hub.reports.items()}
+    failed = [
+        dc_replace(s, working=False) if s.kind is DeviceKind.CAMERA else s for s in hub.statuses()
+    ]
+    availability.set_devices(failed, drivers)
+    open_applications(k.qtbot, k.win)
+    choose_item(k.qtbot, k.win, CANCEL)
+    flow = k.win.application
+    assert flow.plan is not None
+    answers: dict[str, object] = {"phone": "13800138000"}
+    for question in flow.plan.questions:
+        if question.ask is Ask.CHOICE:
+            answers[question.key] = question.spec.choices[0].value
+    last = flow.plan.questions[-1]
+    answer_questions(k.qtbot, k.win, answers, until=last.key)
+    tap(k.qtbot, flow.question.choice_buttons[0])  # then the face check: blocked
+    assert flow.pages.currentWidget() is flow.review
+    assert not flow.review.confirm_button.isEnabled() and flow.review.status.text()
+    look(k.win)
+    availability.set_devices(hub.statuses(), drivers)
+
+
+def service_unavailable(k: Kiosk, look: Look) -> None:
+    """The certificate asked for with the A4 printer out of paper."""
+    flow = k.win.application
+    tap(k.qtbot, flow.review.back_button)
+    k.qtbot.waitUntil(lambda: k.win.pages.currentWidget() is k.win.home, timeout=TIMEOUT_MS)
+    k.win.availability.set_printer(
+        PrinterState(DeviceKind.DOCUMENT_PRINTER, present=True, accepting=False, paper=Paper.OUT)
+    )
+    tap(k.qtbot, k.win.home.print_buttons["enrolment_cert"])
+    assert "不能打印证明" in k.win.query_page.status.text()
+    look(k.win)
+
+
+def card_notice(k: Kiosk, look: Look) -> None:
+    """After the session, "take your card" on the attract screen. The simulated reader's card
+    is taken out with the session; the notice stays for a card left in a real reader, so the
+    session shown is begun by the hub's own signal (a card read) with no card on the
+    simulated reader."""
+    tap(k.qtbot, k.win.query_page.back_button)
+    tap(k.qtbot, k.win.home.finish_button)
+    k.qtbot.waitUntil(k.win.card_notice.isHidden, timeout=TIMEOUT_MS)  # the demo card is out
+    k.win.devices.person_read.emit(INSURED)
+    k.qtbot.waitUntil(lambda: k.win.pages.currentWidget() is k.win.home, timeout=TIMEOUT_MS)
+    tap(k.qtbot, k.win.home.finish_button)
+    assert k.win.pages.currentWidget() is k.win.attract and not k.win.card_notice.isHidden()
+    use_look(k.win, *k.look)  # reset for the next person; checked in every look here
+    look(k.win)
+
+
 SCREENS: list[tuple[str, Callable[[Kiosk, Look], None]]] = [
     ("attract", attract),
     ("identify", identify),
@@ -228,6 +460,24 @@ SCREENS: list[tuple[str, Callable[[Kiosk, Look], None]]] = [
     ("query-offline", query_offline),
     ("countdown", countdown),
     ("technician", technician),
+    ("apply-choice", apply_choice),
+    ("question-phone", question_phone),
+    ("question-choice", question_choice),
+    ("region-province", region_province),
+    ("region-county", region_county),
+    ("question-date", question_date),
+    ("question-yes-no", question_yes_no),
+    ("face-guidance", face_guidance),
+    ("face-taken", face_taken),
+    ("photo-before", photo_before),
+    ("photo-after", photo_after),
+    ("photo-no-camera", photo_no_camera),
+    ("review", review),
+    ("done", done),
+    ("rating-reasons", rating_reasons),
+    ("review-blocked", review_blocked),
+    ("service-unavailable", service_unavailable),
+    ("card-notice", card_notice),
 ]
 
 
@@ -238,6 +488,7 @@ def test_every_kiosk_screen(kiosk: Kiosk, orientation: str, look_name: str) -> N
     size = ORIENTATIONS[orientation]
     kiosk_theme, preset = LOOKS[look_name]
     win = kiosk.win
+    kiosk.look = (kiosk_theme, preset)
     win.resize(size)
     use_look(win, kiosk_theme, preset)
     settle()

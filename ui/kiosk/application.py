@@ -114,6 +114,7 @@ class ItemChoicePage(QWidget):
     def set_items(self, items: list[CatalogItem]) -> None:
         for button in self.buttons.values():
             self.list_box.removeWidget(button)
+            button.hide()  # deleted only once back in the event loop: gone from view now
             button.deleteLater()
         self.buttons = {}
         for item in items:
@@ -168,6 +169,17 @@ class ReviewPage(QWidget):
         layout.addWidget(self.note)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
+
+    def set_blocked(self, blocked: bool) -> None:
+        """A step this kiosk cannot do: nothing to confirm, and going back would only lead to
+        the same step again, so the one way on is back to the citizen's services."""
+        self.confirm_button.setVisible(not blocked)
+        if blocked:
+            self.back_button.setText(self.tr("Back to my services"))
+            self.back_button.setAccessibleName(self.tr("Back to my services"))
+        else:
+            self.back_button.setText(self.tr("Change something"))
+            self.back_button.setAccessibleName(self.tr("Go back and change an answer"))
 
 
 class DonePage(QWidget):
@@ -235,6 +247,7 @@ class ApplicationFlow(QWidget):
         self.saved: SavedFiling | None = None
         self.last_receipt: str | None = None  # where the receipt went (printer or PDF)
         self._index = 0  # the current question or photo
+        self._blocked_now = False  # the review says a step cannot be done here
         self._steps: list[tuple[str, int]] = []  # ("question", i) | ("face", 0) | ("photo", i)
         self.choice = ItemChoicePage(language, self)
         self.question = QuestionPage(language, self)
@@ -261,7 +274,7 @@ class ApplicationFlow(QWidget):
         self.photo.taken.connect(self._on_photo)
         self.photo.skipped.connect(self._on_photo_skipped)
         self.photo.back.connect(self._previous)
-        self.review.back.connect(self._previous)
+        self.review.back.connect(self._review_back)
         self.review.confirmed.connect(self.confirm)
         self.done.rating.rated.connect(self._rate)
         self.done.rating.declined.connect(self._finish)
@@ -363,6 +376,12 @@ class ApplicationFlow(QWidget):
         self._index = min(self._index, len(self._steps)) - 1
         self._show_step()
 
+    def _review_back(self) -> None:
+        if self._blocked_now:
+            self._finish()  # the blocked step would come again: back to the services
+        else:
+            self._previous()
+
     def _on_answer(self, key: str, value: object) -> None:
         self.answers[key] = value
         self._next()
@@ -388,6 +407,8 @@ class ApplicationFlow(QWidget):
         assert self.plan is not None and self.person is not None
         if not blocked:
             self.review.status.clear()
+        self._blocked_now = blocked
+        self.review.set_blocked(blocked)
         self.review.confirm_button.setEnabled(not blocked)
         self.review.lines.clear()
         read = self.person.read
@@ -575,3 +596,4 @@ class ApplicationFlow(QWidget):
         self.last_receipt = None
         self._steps = []
         self._index = 0
+        self._blocked_now = False

@@ -12,7 +12,10 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from ui.kiosk.page import TallButton
 from ui.kiosk.privacy import mark_personal
+
+KEY_TALL_PX = 88  # keys well above the 15 mm minimum: the keypad is the whole answer
 
 
 def phone_display(digits: str) -> str:
@@ -56,12 +59,12 @@ class NumericKeypad(QWidget):
         self.keys: dict[str, QPushButton] = {}
         for n, key in enumerate("123456789"):
             grid.addWidget(self._key(key, key), n // 3, n % 3)
-        self.delete_key = QPushButton(self.tr("Delete"), self)
+        self.delete_key = TallButton(self.tr("Delete"), self, KEY_TALL_PX)
         self.delete_key.setObjectName("keypadDelete")
         self.delete_key.setProperty("role", "secondary")
         self.delete_key.setAccessibleName(self.tr("Delete the last digit"))
         self.delete_key.clicked.connect(self.backspace)
-        self.clear_key = QPushButton(self.tr("Clear"), self)
+        self.clear_key = TallButton(self.tr("Clear"), self, KEY_TALL_PX)
         self.clear_key.setObjectName("keypadClear")
         self.clear_key.setProperty("role", "secondary")
         self.clear_key.setAccessibleName(self.tr("Clear all digits"))
@@ -73,10 +76,11 @@ class NumericKeypad(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.shown)
         layout.addLayout(grid)
+        layout.addStretch(1)  # the keys right under the number, not at the foot of the page
         self._refresh()
 
     def _key(self, digit: str, text: str) -> QPushButton:
-        button = QPushButton(text, self)
+        button = TallButton(text, self, KEY_TALL_PX)
         button.setObjectName(f"key{digit}")
         button.setProperty("role", "secondary")
         button.setAccessibleName(self.tr("Digit %1").replace("%1", digit))

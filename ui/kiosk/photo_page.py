@@ -116,6 +116,7 @@ class PhotoPage(QWidget):
                 )
             )
             self.shoot_button.setEnabled(False)
+            self.shoot_button.hide()  # a button that cannot work only confuses
             return
         self.shoot_button.setEnabled(False)  # until the camera's first picture arrives
         self.status.setText(self.tr("Starting the camera..."))
@@ -132,8 +133,16 @@ class PhotoPage(QWidget):
         self.retake_button.setVisible(not taking)
         self.keep_button.setVisible(not taking)
 
+    def _current(self) -> bool:
+        """The signal comes from this material's camera (a stopped session may still deliver
+        a frame or a failure it had queued; it must not re-enable "take photo")."""
+        session = self._session
+        return session is not None and self.sender() is session.worker
+
     @Slot(QImage)
     def _on_frame(self, image: QImage) -> None:
+        if not self._current():
+            return
         if self._jpeg is None:
             if not self.shoot_button.isEnabled():
                 self.shoot_button.setEnabled(True)
@@ -150,6 +159,8 @@ class PhotoPage(QWidget):
     @Slot(object)
     def _on_captured(self, capture: object) -> None:
         assert isinstance(capture, PageCapture)
+        if not self._current():
+            return
         self._jpeg = capture.jpeg
         self.preview.setPixmap(
             QPixmap.fromImage(capture.preview).scaled(
@@ -165,6 +176,8 @@ class PhotoPage(QWidget):
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
+        if not self._current():
+            return
         self.status.setText(self.tr("The camera stopped working. Please try again, or go back."))
         self.shoot_button.setEnabled(False)
 

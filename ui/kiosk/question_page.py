@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -27,9 +27,13 @@ from app.validation.form import clean_value
 from app.validation.messages import render
 from app.validation.rules import FieldInvalid
 from ui.kiosk.keypad import NumericKeypad, date_display, phone_display, plain_display
+from ui.kiosk.page import KioskPage, TallButton
 from ui.kiosk.region_picker import RegionPicker
 
-CHOICE_COLUMNS = 2
+# Choices one above the other in portrait (long labels read whole), two side by side in
+# landscape; taller than the 15 mm minimum where the page has the room.
+CHOICE_COLUMNS = {True: 1, False: 2}
+CHOICE_TALL_PX = {True: 110, False: 90}
 
 
 def field_label(question: Question, language: str) -> str:
@@ -37,7 +41,7 @@ def field_label(question: Question, language: str) -> str:
     return spec.label if language.startswith("zh") else spec.label_en
 
 
-class QuestionPage(QWidget):
+class QuestionPage(KioskPage):
     """Shows one `Question`; `answered(key, value)`, `skipped(key)` or `back()`."""
 
     answered = Signal(str, object)
@@ -67,8 +71,13 @@ class QuestionPage(QWidget):
         self.answers = QStackedWidget(self)
         self.choices = QWidget(self.answers)
         self.choices.setObjectName("questionChoices")
-        self.choice_grid = QGridLayout(self.choices)
-        self.choice_buttons: list[QPushButton] = []
+        choices_layout = QVBoxLayout(self.choices)
+        choices_layout.setContentsMargins(0, 0, 0, 0)
+        self.choice_grid = QGridLayout()
+        choices_layout.addLayout(self.choice_grid)
+        choices_layout.addStretch(1)  # the choices under the question, not spread down the page
+        self.choice_buttons: list[TallButton] = []
+        self._portrait = False
         self.phone_pad = NumericKeypad(11, phone_display, self.answers)
         self.date_box = QWidget(self.answers)
         self.date_pad = NumericKeypad(8, date_display, self.date_box)
@@ -81,6 +90,7 @@ class QuestionPage(QWidget):
         date_layout.setContentsMargins(0, 0, 0, 0)
         date_layout.addWidget(self.date_pad)
         date_layout.addWidget(self.today_button)
+        date_layout.addStretch(1)  # "today" right under the keys
         self.number_pad = NumericKeypad(9, plain_display, self.answers)
         self.region = RegionPicker(self.answers)
         for widget in (self.choices, self.phone_pad, self.date_box, self.number_pad, self.region):
@@ -112,6 +122,19 @@ class QuestionPage(QWidget):
         layout.addWidget(self.answers, 1)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
+        self.built()
+
+    def arrange(self, portrait: bool) -> None:
+        self._portrait = portrait
+        self._place_choices()
+
+    def _place_choices(self) -> None:
+        columns = CHOICE_COLUMNS[self._portrait]
+        for button in self.choice_buttons:
+            self.choice_grid.removeWidget(button)
+        for n, button in enumerate(self.choice_buttons):
+            self.choice_grid.addWidget(button, n // columns, n % columns)
+            button.set_tall(CHOICE_TALL_PX[self._portrait])
 
     # ---- showing a question -------------------------------------------------------------
     def show_question(self, question: Question, value: object, number: int, total: int) -> None:
@@ -150,6 +173,7 @@ class QuestionPage(QWidget):
     def _fill_choices(self, question: Question, value: object) -> None:
         for button in self.choice_buttons:
             self.choice_grid.removeWidget(button)
+            button.hide()  # deleted only once back in the event loop: gone from view now
             button.deleteLater()
         self.choice_buttons = []
         zh = self._language.startswith("zh")
@@ -159,13 +183,15 @@ class QuestionPage(QWidget):
         else:
             options = [(c.value, c.label if zh else c.label_en) for c in question.spec.choices]
         for n, (option, text) in enumerate(options):
-            button = QPushButton(text, self.choices)
+            button = TallButton(text, self.choices)
             button.setObjectName(f"choice{n}")
             button.setProperty("role", "primary" if option == value else "secondary")
             button.setAccessibleName(text)
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # as KioskPage.built does
             button.clicked.connect(functools.partial(self._answer, option))
-            self.choice_grid.addWidget(button, n // CHOICE_COLUMNS, n % CHOICE_COLUMNS)
             self.choice_buttons.append(button)
+        self._place_choices()
+        for button in self.choice_buttons:
             button.show()  # added to a shown page: not shown until told
 
     # ---- answering ------------------------------------------------------------------------

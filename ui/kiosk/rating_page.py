@@ -80,6 +80,7 @@ class RatingPage(QWidget):
     def _show_reasons(self, rating: Rating | None) -> None:
         for button in self.reason_buttons.values():
             self.reasons_grid.removeWidget(button)
+            button.hide()  # deleted only once back in the event loop: gone from view now
             button.deleteLater()
         self.reason_buttons = {}
         shown = rating is not None

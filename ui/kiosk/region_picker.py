@@ -71,6 +71,7 @@ class RegionPicker(QWidget):
         layout.addLayout(self.grid)
         layout.addWidget(self.whole_button)
         layout.addLayout(paging)
+        layout.addStretch(1)  # the places right under the line saying what is chosen
         self.reset()
 
     def reset(self) -> None:

@@ -261,6 +261,10 @@ def stylesheet(
             f'{role("QWidget", "warning")}, QWidget[role="warning"] QLabel, QWidget#warning QLabel',
             f"color: {t.warning_text}; background-color: {t.warning_bg}; font-weight: bold;",
         ),
+        (  # the card left in the reader, a service paused here: large enough to notice
+            role("QWidget", "warning"),
+            f"font-size: {p.heading_pt}pt; padding: {pad}px;",
+        ),
         (
             f"{role('QWidget', 'countdown')}, "
             'QWidget[role="countdown"] QLabel, QWidget#countdown QLabel',
