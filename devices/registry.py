@@ -34,7 +34,7 @@ from devices.base import DeviceError, DeviceHealth
 from devices.identity import IdentityReader
 
 if TYPE_CHECKING:
-    from devices.camera import Camera
+    from devices.camera import Camera, Scene
     from devices.receipt_printer import ReceiptPrinter
 
 log = logging.getLogger(__name__)
@@ -289,14 +289,16 @@ def discover_camera(cfg: DeviceSettings) -> DeviceReport:
     )
 
 
-def build_camera(cfg: DeviceSettings, report: DeviceReport, *, demo: bool) -> Camera | None:
+def build_camera(
+    cfg: DeviceSettings, report: DeviceReport, *, demo: bool, scene: Scene = "face"
+) -> Camera | None:
     """The camera to open (not yet opened), or None when there is none to use."""
     from devices.camera import OpenCvCamera, SimulatedCamera
 
     if report.driver == "simulated" or (
         not report.present and demo and cfg.camera is CameraDriver.AUTO
     ):
-        return SimulatedCamera()
+        return SimulatedCamera(scene=scene)
     if not report.present:
         return None
     if report.driver == "video_file":

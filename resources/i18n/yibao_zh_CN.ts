@@ -1597,6 +1597,10 @@
         <source>Confirm and submit the application</source>
         <translation>确认并提交申请</translation>
     </message>
+    <message>
+        <source>Back to my services</source>
+        <translation>返回我的服务</translation>
+    </message>
 </context>
 <context>
     <name>ScanFolder</name>

@@ -440,7 +440,7 @@ class CounterWindow(QMainWindow):
 
     # ---- camera ---------------------------------------------------------------------------
     def _open_camera_dialog(self, mode: Mode) -> FaceCaptureDialog | None:
-        camera = self.devices.make_camera()
+        camera = self.devices.make_camera("face" if mode == "face" else "materials")
         if camera is None:
             problem = self.devices.camera_problem()
             self._set_message(

@@ -19,7 +19,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 from app.identity import PersonRead
 from app.settings import DeviceSettings, ScannerDriver
 from devices.base import DeviceError, DeviceHealth
-from devices.camera import Camera, SimulatedCamera
+from devices.camera import Camera, Scene, SimulatedCamera
 from devices.identity import IdentityReader
 from devices.receipt_printer import ReceiptPrinter
 from devices.registry import (
@@ -209,12 +209,14 @@ class DeviceHub(QObject):
     def _on_scanner_failed(self, message: str) -> None:
         self.device_failed.emit(DeviceKind.SCANNER.value, message)
 
-    def make_camera(self) -> Camera | None:
-        """A camera to open for one capture (the dialog opens and closes it), or None."""
+    def make_camera(self, scene: Scene = "face") -> Camera | None:
+        """A camera to open for one capture (the dialog opens and closes it), or None.
+
+        `scene` is what a simulated camera shows: a person, or a sheet of paper on a desk."""
         report = self.reports.get(DeviceKind.CAMERA)
         if report is None:
-            return SimulatedCamera() if self._demo else None
-        return build_camera(self._cfg, report, demo=self._demo)
+            return SimulatedCamera(scene=scene) if self._demo else None
+        return build_camera(self._cfg, report, demo=self._demo, scene=scene)
 
     def camera_problem(self) -> str:
         report = self.reports.get(DeviceKind.CAMERA)

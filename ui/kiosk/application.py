@@ -327,7 +327,7 @@ class ApplicationFlow(QWidget):
                 self._blocked(off)
                 return
             self.photo.show_material(
-                material, self._devices.make_camera(), n + 1, len(self.plan.photos)
+                material, self._devices.make_camera("materials"), n + 1, len(self.plan.photos)
             )
             self.pages.setCurrentWidget(self.photo)
 
