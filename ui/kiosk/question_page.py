@@ -147,6 +147,8 @@ class QuestionPage(KioskPage):
         self.title.setText(field_label(question, self._language))
         self.title.setAccessibleName(field_label(question, self._language))
         hint = spec.help if zh else spec.help_en
+        if question.ask is Ask.REGION:
+            hint = None  # the catalog's help speaks of division codes; here places are named
         self.help.setText(hint or "")
         self.help.setVisible(bool(hint))
         self.error.clear()
