@@ -16,7 +16,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from app.catalog.schema import CatalogItem
 from app.china_clock import china_time
+from app.identity import PersonRead
 
 __all__ = ["SERVICE_HOTLINE", "FilingFacts", "PendingMaterial", "china_time"]
 
@@ -53,3 +55,28 @@ class FilingFacts:
     receipt_no: str | None = None
     time_limit_days: int | None = None
     materials_pending: tuple[PendingMaterial, ...] = ()
+
+
+def new_filing_facts(
+    uid: str,
+    created_at: dt.datetime,
+    item: CatalogItem,
+    person: PersonRead,
+    station: tuple[str, str],
+    operator: str,
+) -> FilingFacts:
+    """The facts of a filing just saved (its 受理号 comes with the sync), for the receipt or
+    notice printed then, at the counter and at the kiosk. `station` is (name, code);
+    `operator` is what 经办人 says."""
+    return FilingFacts(
+        uid=uid,
+        item_code=item.code,
+        item_name=item.name,
+        created_at=created_at,
+        person_name=person.name,
+        person_id_number=person.id_number,
+        station_name=station[0],
+        station_code=station[1],
+        operator_code=operator,
+        time_limit_days=item.time_limit_days,
+    )

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from app.catalog.schema import CatalogItem, FieldType, MaterialSpec
 from app.catalog.search import build_index
 from app.context import AppContext
-from app.documents import FilingFacts, PendingMaterial
+from app.documents import FilingFacts, PendingMaterial, new_filing_facts
 from app.documents.notice import Notice, build_advance_notice, build_notice
 from app.documents.receipt import build_receipt
 from app.errors import UserFacingError
@@ -800,18 +800,8 @@ class CounterWindow(QMainWindow):
         person = self.person
         if person is None:
             return None
-        return FilingFacts(
-            uid=uid,
-            item_code=item.code,
-            item_name=item.name,
-            created_at=created,
-            person_name=person.read.name,
-            person_id_number=person.read.id_number,
-            station_name=self._station.name,
-            station_code=self._station.code,
-            operator_code=self._operator.code,
-            time_limit_days=item.time_limit_days,
-        )
+        station = (self._station.name, self._station.code)
+        return new_filing_facts(uid, created, item, person.read, station, self._operator.code)
 
     def _saved_notice(self, saved: SavedFiling, missing: list[MaterialSpec]) -> Notice:
         item = self._catalog.item(saved.item_code)
@@ -874,24 +864,10 @@ class CounterWindow(QMainWindow):
     # ---- printing -------------------------------------------------------------------------
     def print_receipt(self, saved: SavedFiling) -> None:
         """The receipt with its lookup QR: on the thermal printer, else as a PDF file."""
-        person = self.person
-        if person is None:
+        facts = self._facts(saved.uid, saved.created_at, self._catalog.item(saved.item_code))
+        if facts is None:
             return
-        item = self._catalog.item(saved.item_code)
-        receipt = build_receipt(
-            FilingFacts(
-                uid=saved.uid,
-                item_code=item.code,
-                item_name=item.name,
-                created_at=saved.created_at,
-                person_name=person.read.name,
-                person_id_number=person.read.id_number,
-                station_name=self._station.name,
-                station_code=self._station.code,
-                operator_code=self._operator.code,
-                time_limit_days=item.time_limit_days,
-            )
-        )
+        receipt = build_receipt(facts)
         printer = self.devices.receipt_printer
         if printer is not None:
             self.printer.receipt_to_device(receipt, printer)

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.catalog.schema import CatalogItem, FieldType
 from app.context import AppContext
-from app.documents import FilingFacts
+from app.documents import new_filing_facts
 from app.documents.receipt import build_receipt
 from app.errors import UserFacingError
 from app.identity import mask_id_number, mask_name
@@ -49,6 +49,7 @@ from app.store.models import utcnow
 from devices.camera import Camera
 from ui.devices.hub import DeviceHub
 from ui.kiosk.availability import KioskAvailability, ReceiptRoute, Service
+from ui.kiosk.page import kiosk_button
 from ui.kiosk.photo_page import PhotoPage
 from ui.kiosk.privacy import mark_personal
 from ui.kiosk.question_page import QuestionPage
@@ -99,10 +100,9 @@ class ItemChoicePage(QWidget):
         )
         self.empty.setObjectName("itemChoiceEmpty")
         self.empty.setWordWrap(True)
-        self.back_button = QPushButton(self.tr("Back"), self)
-        self.back_button.setObjectName("itemChoiceBack")
-        self.back_button.setProperty("role", "secondary")
-        self.back_button.setAccessibleName(self.tr("Back to my services"))
+        self.back_button = kiosk_button(
+            self.tr("Back"), self, "itemChoiceBack", accessible=self.tr("Back to my services")
+        )
         self.back_button.clicked.connect(self.back)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
@@ -119,10 +119,7 @@ class ItemChoicePage(QWidget):
         self.buttons = {}
         for item in items:
             text = _label(item, self._zh)
-            button = QPushButton(text, self)
-            button.setObjectName(f"item_{item.code}")
-            button.setProperty("role", "secondary")
-            button.setAccessibleName(text)
+            button = kiosk_button(text, self, f"item_{item.code}")
             button.clicked.connect(functools.partial(self.chosen.emit, item.code))
             self.list_box.addWidget(button)
             self.buttons[item.code] = button
@@ -150,14 +147,19 @@ class ReviewPage(QWidget):
         self.status.setObjectName("reviewStatus")
         self.status.setProperty("role", "error")
         self.status.setWordWrap(True)
-        self.back_button = QPushButton(self.tr("Change something"), self)
-        self.back_button.setObjectName("reviewBack")
-        self.back_button.setProperty("role", "secondary")
-        self.back_button.setAccessibleName(self.tr("Go back and change an answer"))
-        self.confirm_button = QPushButton(self.tr("Confirm and submit"), self)
-        self.confirm_button.setObjectName("reviewConfirm")
-        self.confirm_button.setProperty("role", "primary")
-        self.confirm_button.setAccessibleName(self.tr("Confirm and submit the application"))
+        self.back_button = kiosk_button(
+            self.tr("Change something"),
+            self,
+            "reviewBack",
+            accessible=self.tr("Go back and change an answer"),
+        )
+        self.confirm_button = kiosk_button(
+            self.tr("Confirm and submit"),
+            self,
+            "reviewConfirm",
+            role="primary",
+            accessible=self.tr("Confirm and submit the application"),
+        )
         self.back_button.clicked.connect(self.back)
         self.confirm_button.clicked.connect(self.confirmed)
         buttons = QHBoxLayout()
@@ -517,18 +519,10 @@ class ApplicationFlow(QWidget):
     # ---- receipt and rating ---------------------------------------------------------------
     def _print_receipt(self, saved: SavedFiling, person: RecordedPerson) -> None:
         item = self._ctx.catalog.current().item(saved.item_code)
+        station = (self._station_name, self._station_code)
         receipt = build_receipt(
-            FilingFacts(
-                uid=saved.uid,
-                item_code=item.code,
-                item_name=item.name,
-                created_at=saved.created_at,
-                person_name=person.read.name,
-                person_id_number=person.read.id_number,
-                station_name=self._station_name,
-                station_code=self._station_code,
-                operator_code=RECEIPT_OPERATOR,
-                time_limit_days=item.time_limit_days,
+            new_filing_facts(
+                saved.uid, saved.created_at, item, person.read, station, RECEIPT_OPERATOR
             )
         )
         route = self._availability.receipt_route() if self._availability else None

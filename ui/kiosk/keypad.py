@@ -12,7 +12,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ui.kiosk.page import TallButton
+from ui.kiosk.page import kiosk_button
 from ui.kiosk.privacy import mark_personal
 
 KEY_TALL_PX = 88  # keys well above the 15 mm minimum: the keypad is the whole answer
@@ -59,15 +59,21 @@ class NumericKeypad(QWidget):
         self.keys: dict[str, QPushButton] = {}
         for n, key in enumerate("123456789"):
             grid.addWidget(self._key(key, key), n // 3, n % 3)
-        self.delete_key = TallButton(self.tr("Delete"), self, KEY_TALL_PX)
-        self.delete_key.setObjectName("keypadDelete")
-        self.delete_key.setProperty("role", "secondary")
-        self.delete_key.setAccessibleName(self.tr("Delete the last digit"))
+        self.delete_key = kiosk_button(
+            self.tr("Delete"),
+            self,
+            "keypadDelete",
+            accessible=self.tr("Delete the last digit"),
+            tall_px=KEY_TALL_PX,
+        )
         self.delete_key.clicked.connect(self.backspace)
-        self.clear_key = TallButton(self.tr("Clear"), self, KEY_TALL_PX)
-        self.clear_key.setObjectName("keypadClear")
-        self.clear_key.setProperty("role", "secondary")
-        self.clear_key.setAccessibleName(self.tr("Clear all digits"))
+        self.clear_key = kiosk_button(
+            self.tr("Clear"),
+            self,
+            "keypadClear",
+            accessible=self.tr("Clear all digits"),
+            tall_px=KEY_TALL_PX,
+        )
         self.clear_key.clicked.connect(self.clear)
         grid.addWidget(self.clear_key, 3, 0)
         grid.addWidget(self._key("0", "0"), 3, 1)
@@ -80,10 +86,8 @@ class NumericKeypad(QWidget):
         self._refresh()
 
     def _key(self, digit: str, text: str) -> QPushButton:
-        button = TallButton(text, self, KEY_TALL_PX)
-        button.setObjectName(f"key{digit}")
-        button.setProperty("role", "secondary")
-        button.setAccessibleName(self.tr("Digit %1").replace("%1", digit))
+        spoken = self.tr("Digit %1").replace("%1", digit)
+        button = kiosk_button(text, self, f"key{digit}", accessible=spoken, tall_px=KEY_TALL_PX)
         button.clicked.connect(functools.partial(self.press, digit))
         self.keys[digit] = button
         return button

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from app.catalog.schema import MaterialSpec
 from devices.camera import Camera
 from ui.camera.camera_worker import CameraSession, CameraWorker, PageCapture
+from ui.kiosk.page import kiosk_button
 from ui.kiosk.privacy import mark_personal
 
 PREVIEW_W, PREVIEW_H = 640, 480
@@ -86,10 +87,7 @@ class PhotoPage(QWidget):
         layout.addLayout(buttons)
 
     def _button(self, name: str, text: str, role: str) -> QPushButton:
-        button = QPushButton(text, self)
-        button.setObjectName(name)
-        button.setProperty("role", role)
-        return button
+        return kiosk_button(text, self, name, role=role)
 
     # ---- one material ---------------------------------------------------------------------
     def show_material(

@@ -11,12 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -27,7 +26,7 @@ from app.validation.form import clean_value
 from app.validation.messages import render
 from app.validation.rules import FieldInvalid
 from ui.kiosk.keypad import NumericKeypad, date_display, phone_display, plain_display
-from ui.kiosk.page import KioskPage, TallButton
+from ui.kiosk.page import KioskPage, TallButton, kiosk_button
 from ui.kiosk.region_picker import RegionPicker
 
 # Choices one above the other in portrait (long labels read whole), two side by side in
@@ -81,10 +80,9 @@ class QuestionPage(KioskPage):
         self.phone_pad = NumericKeypad(11, phone_display, self.answers)
         self.date_box = QWidget(self.answers)
         self.date_pad = NumericKeypad(8, date_display, self.date_box)
-        self.today_button = QPushButton(self.tr("Today"), self.date_box)
-        self.today_button.setObjectName("questionToday")
-        self.today_button.setProperty("role", "secondary")
-        self.today_button.setAccessibleName(self.tr("Use today's date"))
+        self.today_button = kiosk_button(
+            self.tr("Today"), self.date_box, "questionToday", accessible=self.tr("Use today's date")
+        )
         self.today_button.clicked.connect(self._today)
         date_layout = QVBoxLayout(self.date_box)
         date_layout.setContentsMargins(0, 0, 0, 0)
@@ -96,20 +94,21 @@ class QuestionPage(KioskPage):
         for widget in (self.choices, self.phone_pad, self.date_box, self.number_pad, self.region):
             self.answers.addWidget(widget)
         self.region.picked.connect(self._on_region)
-        self.back_button = QPushButton(self.tr("Back"), self)
-        self.back_button.setObjectName("questionBack")
-        self.back_button.setProperty("role", "secondary")
-        self.back_button.setAccessibleName(self.tr("Back to the previous step"))
+        self.back_button = kiosk_button(
+            self.tr("Back"), self, "questionBack", accessible=self.tr("Back to the previous step")
+        )
         self.back_button.clicked.connect(self.back)
-        self.skip_button = QPushButton(self.tr("Skip"), self)
-        self.skip_button.setObjectName("questionSkip")
-        self.skip_button.setProperty("role", "secondary")
-        self.skip_button.setAccessibleName(self.tr("Leave this empty and go on"))
+        self.skip_button = kiosk_button(
+            self.tr("Skip"), self, "questionSkip", accessible=self.tr("Leave this empty and go on")
+        )
         self.skip_button.clicked.connect(self._skip)
-        self.next_button = QPushButton(self.tr("Next"), self)
-        self.next_button.setObjectName("questionNext")
-        self.next_button.setProperty("role", "primary")
-        self.next_button.setAccessibleName(self.tr("Confirm this answer and go on"))
+        self.next_button = kiosk_button(
+            self.tr("Next"),
+            self,
+            "questionNext",
+            role="primary",
+            accessible=self.tr("Confirm this answer and go on"),
+        )
         self.next_button.clicked.connect(self._next)
         buttons = QHBoxLayout()
         buttons.addWidget(self.back_button)
@@ -185,11 +184,9 @@ class QuestionPage(KioskPage):
         else:
             options = [(c.value, c.label if zh else c.label_en) for c in question.spec.choices]
         for n, (option, text) in enumerate(options):
-            button = TallButton(text, self.choices)
-            button.setObjectName(f"choice{n}")
-            button.setProperty("role", "primary" if option == value else "secondary")
-            button.setAccessibleName(text)
-            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # as KioskPage.built does
+            button = kiosk_button(
+                text, self.choices, f"choice{n}", role="primary" if option == value else "secondary"
+            )
             button.clicked.connect(functools.partial(self._answer, option))
             self.choice_buttons.append(button)
         self._place_choices()

@@ -11,6 +11,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.ratings import RATING_LABELS, RATING_REASONS, Rating
+from ui.kiosk.page import kiosk_button
 
 
 class RatingPage(QWidget):
@@ -33,10 +34,7 @@ class RatingPage(QWidget):
         self.level_buttons: dict[Rating, QPushButton] = {}
         for rating in Rating:
             zh, en = RATING_LABELS[rating]
-            button = QPushButton(zh if self._zh else en, self)
-            button.setObjectName(f"rate_{rating.value}")
-            button.setProperty("role", "secondary")
-            button.setAccessibleName(zh if self._zh else en)
+            button = kiosk_button(zh if self._zh else en, self, f"rate_{rating.value}")
             button.clicked.connect(functools.partial(self._choose, rating))
             levels.addWidget(button)
             self.level_buttons[rating] = button
@@ -46,15 +44,13 @@ class RatingPage(QWidget):
         self.reasons_box = QWidget(self)
         self.reasons_grid = QGridLayout(self.reasons_box)
         self.reason_buttons: dict[str, QPushButton] = {}
-        self.send_button = QPushButton(self.tr("Send my rating"), self)
-        self.send_button.setObjectName("ratingSend")
-        self.send_button.setProperty("role", "primary")
-        self.send_button.setAccessibleName(self.tr("Send my rating"))
+        self.send_button = kiosk_button(
+            self.tr("Send my rating"), self, "ratingSend", role="primary"
+        )
         self.send_button.clicked.connect(self._send)
-        self.skip_button = QPushButton(self.tr("Don't rate"), self)
-        self.skip_button.setObjectName("ratingSkip")
-        self.skip_button.setProperty("role", "secondary")
-        self.skip_button.setAccessibleName(self.tr("Finish without rating"))
+        self.skip_button = kiosk_button(
+            self.tr("Don't rate"), self, "ratingSkip", accessible=self.tr("Finish without rating")
+        )
         self.skip_button.clicked.connect(self.declined)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
@@ -95,9 +91,7 @@ class RatingPage(QWidget):
             return
         for n, reason in enumerate(RATING_REASONS[rating]):
             text = reason.zh if self._zh else reason.en
-            button = QPushButton(text, self.reasons_box)
-            button.setObjectName(f"reason_{reason.code}")
-            button.setProperty("role", "secondary")
+            button = kiosk_button(text, self.reasons_box, f"reason_{reason.code}")
             button.setCheckable(True)
             button.setAccessibleName(text)
             self.reasons_grid.addWidget(button, n // 2, n % 2)

@@ -13,6 +13,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.regions import MUNICIPALITIES, Region, children, provinces, region_name
+from ui.kiosk.page import kiosk_button
 
 PAGE = 12  # buttons per page: large enough to touch at 1080 px wide in three columns
 COLUMNS = 3
@@ -35,31 +36,35 @@ class RegionPicker(QWidget):
         self.grid = QGridLayout()
         self.buttons: list[QPushButton] = []
         for n in range(PAGE):
-            button = QPushButton(self)
-            button.setObjectName(f"regionOption{n}")
-            button.setProperty("role", "secondary")
+            button = kiosk_button("", self, f"regionOption{n}")  # named when shown
             button.clicked.connect(functools.partial(self._choose, n))
             self.grid.addWidget(button, n // COLUMNS, n % COLUMNS)
             self.buttons.append(button)
-        self.whole_button = QPushButton(self.tr("The whole city"), self)
-        self.whole_button.setObjectName("regionWholeCity")
-        self.whole_button.setProperty("role", "primary")
-        self.whole_button.setAccessibleName(self.tr("Choose the whole city"))
+        self.whole_button = kiosk_button(
+            self.tr("The whole city"),
+            self,
+            "regionWholeCity",
+            role="primary",
+            accessible=self.tr("Choose the whole city"),
+        )
         self.whole_button.clicked.connect(self._whole)
-        self.up_button = QPushButton(self.tr("Choose again"), self)
-        self.up_button.setObjectName("regionUp")
-        self.up_button.setProperty("role", "secondary")
-        self.up_button.setAccessibleName(self.tr("Go back one level and choose again"))
+        self.up_button = kiosk_button(
+            self.tr("Choose again"),
+            self,
+            "regionUp",
+            accessible=self.tr("Go back one level and choose again"),
+        )
         self.up_button.clicked.connect(self._up)
-        self.prev_button = QPushButton(self.tr("Previous page"), self)
-        self.prev_button.setObjectName("regionPrevious")
-        self.prev_button.setProperty("role", "secondary")
-        self.prev_button.setAccessibleName(self.tr("Previous page of places"))
+        self.prev_button = kiosk_button(
+            self.tr("Previous page"),
+            self,
+            "regionPrevious",
+            accessible=self.tr("Previous page of places"),
+        )
         self.prev_button.clicked.connect(functools.partial(self._turn, -1))
-        self.next_button = QPushButton(self.tr("More places"), self)
-        self.next_button.setObjectName("regionNext")
-        self.next_button.setProperty("role", "secondary")
-        self.next_button.setAccessibleName(self.tr("Next page of places"))
+        self.next_button = kiosk_button(
+            self.tr("More places"), self, "regionNext", accessible=self.tr("Next page of places")
+        )
         self.next_button.clicked.connect(functools.partial(self._turn, 1))
         paging = QHBoxLayout()
         paging.addWidget(self.up_button)
